@@ -1,0 +1,1 @@
+"""The ``shopsync`` command line: parses arguments and calls the library, nothing more."""

@@ -1,0 +1,26 @@
+"""Entry point of the ``shopsync`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from shopsync import __version__
+from shopsync.cli.sim import sim_app
+
+app = typer.Typer(
+    name="shopsync",
+    help="Two-way sync between a custom webshop and Tripletex.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(sim_app, name="sim")
+
+
+@app.command()
+def version() -> None:
+    """Print the shopsync version."""
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Connectors: the webshop side of the sync (contract client and its configurable adapters)."""

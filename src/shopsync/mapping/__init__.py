@@ -1,0 +1,1 @@
+"""Declarative property mappings between webshop and Tripletex records."""

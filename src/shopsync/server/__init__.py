@@ -1,0 +1,1 @@
+"""The long-running service: webhooks, status page, metrics."""
