@@ -18,6 +18,7 @@ import json
 import keyword
 import os
 import pathlib
+import pprint
 import sys
 from typing import Any
 
@@ -105,7 +106,7 @@ def py_type(desc: dict[str, Any]) -> str:
 
 
 def render_schema(data: dict[str, Any], source: str) -> str:
-    body = json.dumps(data, indent=1, sort_keys=False)
+    body = pprint.pformat(data, indent=1, sort_dicts=False, width=100)
     return (
         f'"""Tripletex schema facts, generated from {source} by scripts/gen_tripletex_schema.py.\n\n'
         "Do not edit by hand: run ``make gen``. For each schema: its properties in the spec's order, with\n"
@@ -130,7 +131,7 @@ def render_models(data: dict[str, dict[str, dict[str, Any]]], source: str) -> st
         "from decimal import Decimal",
         "from typing import Any",
         "",
-        "from pydantic import BaseModel, ConfigDict, Field",
+        "from pydantic import BaseModel, ConfigDict{field_import}",
         "",
         "",
         "class TripletexModel(BaseModel):",
@@ -139,7 +140,7 @@ def render_models(data: dict[str, dict[str, dict[str, Any]]], source: str) -> st
         '    model_config = ConfigDict(extra="allow", populate_by_name=True)',
         "",
         "    def to_api(self) -> dict[str, Any]:",
-        '        """The JSON body Tripletex expects: only fields that were set, Decimals as numbers."""',
+        '        """JSON-ready dict of the fields that were set; Decimals become exact strings."""',
         '        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)',
         "",
         "",
@@ -166,7 +167,9 @@ def render_models(data: dict[str, dict[str, dict[str, Any]]], source: str) -> st
     lines.append("")
     for name in data:
         lines.append(f"{name}.model_rebuild()")
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    # Import pydantic.Field only when an aliased field needs it (ruff F401 otherwise).
+    return text.replace("{field_import}", ", Field" if "Field(" in text else "")
 
 
 def main() -> int:

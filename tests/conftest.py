@@ -8,11 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.webshop"]
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def tripletex_spec_path() -> pathlib.Path | None:
-    """The official spec: ``$TRIPLETEX_OPENAPI``, else ``../shared/tripletex/openapi.json``; None if absent."""
+    """The official spec: ``$TRIPLETEX_OPENAPI``, else ``../shared/tripletex/openapi.json``, else None."""
     env = os.environ.get("TRIPLETEX_OPENAPI")
     candidates = [pathlib.Path(env)] if env else []
     candidates.append(ROOT.parent / "shared" / "tripletex" / "openapi.json")

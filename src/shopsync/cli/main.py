@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from shopsync import __version__
+from shopsync.cli.docs import docs
 from shopsync.cli.sim import sim_app
+from shopsync.cli.sim_webshop import webshop
 
 app = typer.Typer(
     name="shopsync",
@@ -13,7 +15,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+sim_app.command(name="webshop")(webshop)
 app.add_typer(sim_app, name="sim")
+app.command(name="docs")(docs)
 
 
 @app.command()

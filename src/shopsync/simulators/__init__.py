@@ -1,1 +1,1 @@
-"""Stand-ins for the outside systems (Tripletex, the reference webshop), for tests, benchmarks and the demo."""
+"""Stand-ins for the outside systems (Tripletex, the reference webshop) for tests, benchmarks, demo."""

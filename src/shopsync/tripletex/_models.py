@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 
 class TripletexModel(BaseModel):
@@ -18,7 +18,7 @@ class TripletexModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     def to_api(self) -> dict[str, Any]:
-        """The JSON body Tripletex expects: only fields that were set, Decimals as numbers."""
+        """JSON-ready dict of the fields that were set; Decimals become exact strings."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 

@@ -1,0 +1,155 @@
+"""Render stored objects the way Tripletex does, and encode them as JSON.
+
+Keys come out in the spec's property order; unset text is ``""``, unset dates/enums/references are
+null, numbers default to 0, booleans to false. References are ``{id, url}`` stubs unless expanded
+through ``fields``; ``url`` has no scheme (``<host>/v2/customer/1``). Decimals are JSON numbers:
+write responses echo the scale that was sent (``5500.00``), reads give the normalised value
+(``5500``), so clients must compare money as Decimal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from decimal import Decimal
+from typing import Any, Protocol
+
+from shopsync.simulators.tripletex.fields import FieldTree
+from shopsync.simulators.tripletex.model import BOOL, INT, LIST, MODELS, NUM, REF, REFS, STR, Model, ref_path
+
+__all__ = ["Renderer", "Resolver", "dumps", "number"]
+
+# Decimals are written as "<mark><digits><mark>" strings, then the quotes and marks are cut out. The
+# mark is random per process, so no client text can ever imitate it.
+_MARK = "\x00" + secrets.token_hex(6)
+_MARK_JSON = json.dumps(_MARK)[1:-1]
+_MARK_RE = re.compile('"' + re.escape(_MARK_JSON) + r"([-+0-9.Ee]+)" + re.escape(_MARK_JSON) + '"')
+
+
+# Rendering-only kinds next to the model's (compared by identity, like the model's constants).
+_URL, _CHANGES, _HIDDEN = "url", "changes", "hidden"
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return f"{_MARK}{obj}{_MARK}"
+    raise TypeError(f"cannot encode {type(obj).__name__}")
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact UTF-8 JSON with Decimals as exact numbers."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_default)
+    if _MARK_JSON in text:
+        text = _MARK_RE.sub(r"\1", text)
+    return text.encode("utf-8")
+
+
+def number(text: str | None, echo: bool = False) -> int | float | Decimal:
+    """A stored decimal as a JSON-ready number: exact scale when echoing a write, else normalised."""
+    if text is None:
+        return 0
+    d = Decimal(text)
+    if echo:
+        return d
+    if d == d.to_integral_value():
+        return int(d)
+    n = d.normalize()
+    # Up to 15 significant digits a float prints exactly the same digits and is much cheaper to encode.
+    return float(n) if len(n.as_tuple().digits) <= 15 else n
+
+
+class Resolver(Protocol):
+    """Where the renderer finds expanded references and change logs."""
+
+    def lookup(self, schema: str, obj_id: int) -> dict[str, Any] | None:
+        """The stored doc of a referenced object, or None if it cannot be expanded."""
+        ...
+
+    def changes(self, schema: str, obj_id: int) -> list[dict[str, Any]]:
+        """The object's ``changes`` entries (Change docs)."""
+        ...
+
+
+class Renderer:
+    """Turns stored docs into response objects for one request (host and write/read mode fixed)."""
+
+    def __init__(self, resolver: Resolver, host: str, *, echo: bool = False) -> None:
+        self.resolver = resolver
+        self.base = f"{host}/v2/"
+        self.echo = echo
+        self._plans: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
+
+    def stub(self, schema: str, obj_id: int) -> dict[str, Any]:
+        """A reference as Tripletex sends it unless expanded."""
+        return {"id": obj_id, "url": f"{self.base}{ref_path(schema)}/{obj_id}"}
+
+    def _selected(self, m: Model, tree: FieldTree | None) -> list[tuple[str, str, str]]:
+        """(name, kind, target) of every selected property, computed once per model and selection."""
+        key = (m.name, id(tree))
+        plan = self._plans.get(key)
+        if plan is None:
+            if tree is None:
+                names = list(m.default)
+            else:
+                default = set(m.default) if "*" in tree else set()
+                names = [p for p in m.props if p in default or p in tree]
+            plan = []
+            for name in names:
+                prop = m.props[name]
+                kind = _URL if name == "url" else _CHANGES if name == "changes" else prop.kind
+                if name in m.write_only:
+                    kind = _HIDDEN
+                plan.append((name, kind, prop.target or ""))
+            self._plans[key] = plan
+        return plan
+
+    def render(self, schema: str, doc: dict[str, Any], tree: FieldTree | None = None) -> dict[str, Any]:
+        """One object, projected on ``tree`` (None: the default field set)."""
+        m = MODELS.get(schema)
+        if m is None:
+            return self.stub(schema, doc["id"])
+        out: dict[str, Any] = {}
+        get = doc.get
+        for name, kind, target in self._selected(m, tree):
+            value = get(name)
+            if kind is STR:
+                out[name] = "" if value is None else value
+            elif kind is REF:
+                out[name] = (
+                    None if value is None else self._ref(target, value, tree.get(name) if tree else None)
+                )
+            elif kind is BOOL:
+                out[name] = bool(value)
+            elif kind is INT:
+                out[name] = 0 if value is None else value
+            elif kind is NUM:
+                out[name] = number(value, self.echo)
+            elif kind is REFS:
+                sub = tree.get(name) if tree else None
+                out[name] = [self._ref(target, v, sub) for v in value or ()]
+            elif kind is LIST:
+                out[name] = list(value or ())
+            elif kind is _URL:
+                out[name] = f"{self.base}{ref_path(schema)}/{doc['id']}" if "id" in doc else ""
+            elif kind is _CHANGES:
+                sub = tree.get(name) if tree else None
+                entries = self.resolver.changes(schema, doc["id"]) if "id" in doc else []
+                out[name] = [self.render("Change", e, sub) for e in entries]
+            elif kind is _HIDDEN:
+                out[name] = None
+            else:  # ENUM, DATE, OBJ: null when unset
+                out[name] = value
+        return out
+
+    def _ref(self, schema: str, obj_id: int, sub: FieldTree | None) -> dict[str, Any] | None:
+        if sub is None:
+            return self.stub(schema, obj_id)
+        doc = self.resolver.lookup(schema, obj_id)
+        if doc is None:
+            # Not an object the simulator stores: show what a stub knows, projected.
+            stub = self.stub(schema, obj_id)
+            if "*" in sub:
+                return stub
+            return {k: v for k, v in stub.items() if k in sub}
+        return self.render(schema, doc, sub)

@@ -1,0 +1,1 @@
+"""shopsync test suite (a package so test modules can share helpers by import)."""

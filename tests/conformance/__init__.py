@@ -1,0 +1,1 @@
+"""Conformance tests: simulator answers and client requests validated against the official Tripletex spec."""
