@@ -26,9 +26,9 @@ pytest: install
 
 test: lint typecheck pytest
 
-# For now: the Tripletex simulator with seeded data (later issues make this the full demo).
+# For now: both simulators with seeded data (the sync daemon joins them when it lands). Ctrl-C stops both.
 demo: install
-	$(BIN)/shopsync sim tripletex --seed 1 --port 8701
+	$(BIN)/shopsync demo
 
 bench: install
 	$(BIN)/python -m bench.tripletex_simulator

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.webshop"]
+pytest_plugins = ["tests.fixtures.webshop", "tests.fixtures.postgres"]
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import typer
 
 from shopsync import __version__
+from shopsync.cli.demo import demo
 from shopsync.cli.docs import docs
+from shopsync.cli.init import init
 from shopsync.cli.sim import sim_app
 from shopsync.cli.sim_webshop import webshop
+from shopsync.cli.status import status
+from shopsync.cli.sync import sync
 
 app = typer.Typer(
     name="shopsync",
@@ -17,7 +21,11 @@ app = typer.Typer(
 )
 sim_app.command(name="webshop")(webshop)
 app.add_typer(sim_app, name="sim")
+app.command(name="demo")(demo)
 app.command(name="docs")(docs)
+app.command(name="init")(init)
+app.command(name="status")(status)
+app.command(name="sync")(sync)
 
 
 @app.command()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -13,7 +12,7 @@ from shopsync.mapping import _contract, _paths
 from shopsync.mapping._contract import SHOP_PREFIX
 from shopsync.mapping._errors import RecordMappingError
 from shopsync.mapping._expr import to_json
-from shopsync.mapping._model import Block, EntityMapping, Entry, Row
+from shopsync.mapping._model import EntityMapping, Entry, Row
 from shopsync.mapping._resolver import Resolver
 from shopsync.mapping._values import canonical
 
@@ -23,6 +22,7 @@ __all__ = [
     "record_failure",
     "shop_value",
     "tripletex_data",
+    "view_json",
     "webshop_data",
 ]
 
@@ -104,19 +104,12 @@ def shop_value(
             value = row.to_tripletex.evaluate(
                 dict(scope), {"value": value, "shop": ctx.shop, "record": dict(record)}
             )
-        return canonical(value, row.ctype)
+        value = canonical(value, row.ctype)
+        if row.ref is None and row.tx.enum and value is not None and value not in row.tx.enum:
+            raise ValueError(f"{value!r} is not one of Tripletex's {', '.join(row.tx.enum)}")
+        return value
 
 
 def view_json(view: Mapping[str, Any]) -> Any:
     """A view as JSONata input (Decimals as strings)."""
     return to_json(dict(view))
-
-
-def is_decimal(value: Any) -> bool:
-    """Decimal but not bool."""
-    return isinstance(value, Decimal)
-
-
-def block_of(entity: EntityMapping, key: str) -> Block | None:
-    """The active-agnostic block with ``key``, if any."""
-    return next((e for e in entity.entries if isinstance(e, Block) and e.key == key), None)

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from shopsync.connectors.webshop.models import ShopSettings
 from shopsync.mapping import _contract
 from shopsync.mapping._compile import RawRow, RowError, Scope, compile_block, compile_row, pydantic_messages
 from shopsync.mapping._errors import MappingFileError, Problem
@@ -258,12 +259,7 @@ def _compile_entity(
             failed.add(str(data.get("key")))
             continue
         (disabled if raw_row.disabled else entries).append(entry)
-    keys = [e.key for e in entries]
-    for key in sorted({k for k in keys if keys.count(k) > 1}):
-        if any(e.when is None for e in entries if e.key == key):
-            problems.append(
-                Problem(source, repr(key), "duplicate key (rows sharing a key need a when condition each)")
-            )
+    problems.extend(_clashes(entries, source))
     known = [e for e in entries if e.key not in failed]
     quiet: list[Problem] = []
     match = _match(raw, source, known, quiet)
@@ -280,6 +276,38 @@ def _compile_entity(
         disabled=tuple(disabled),
         source=source,
     )
+
+
+#: Shop settings the clash check tries: ``when`` conditions normally depend on the VAT setting.
+_SHOPS = [ShopSettings(prices_include_vat=True), ShopSettings(prices_include_vat=False)]
+
+
+def _clashes(entries: list[Entry], source: str) -> list[Problem]:
+    """Keys or Tripletex properties claimed by two rows that are active for the same shop settings.
+
+    The problem is reported at the row that came from an override file when there is one.
+    """
+    found: dict[tuple[str, str], Problem] = {}
+    for shop in _SHOPS:
+        data = shop.model_dump(mode="json")
+        active = [e for e in entries if e.when is None or e.when.evaluate(data, {"shop": data})]
+        setting = f"prices_include_vat={str(shop.prices_include_vat).lower()}"
+        groups: dict[tuple[str, str], list[Entry]] = {}
+        for e in active:
+            groups.setdefault(("key", e.key), []).append(e)
+            if isinstance(e, Row) and e.writes_tripletex:
+                groups.setdefault(("tripletex", e.tripletex), []).append(e)
+        for (kind, name), group in groups.items():
+            if len(group) < 2 or (kind, name) in found:
+                continue
+            at = next((e for e in group if e.source != source), group[-1])
+            if kind == "key":
+                message = f"duplicate key for {setting} (variants need exclusive when conditions)"
+            else:
+                others = ", ".join(repr(e.key) for e in group if e is not at)
+                message = f"Tripletex {name} is also written by row {others} for {setting}"
+            found[(kind, name)] = Problem(at.source or source, repr(at.key), message)
+    return list(found.values())
 
 
 def _row(entries: list[Entry], key: str) -> Row | None:

@@ -39,7 +39,10 @@ def _selected(keys: Iterable[str] | None, key: str) -> bool:
 
 
 def write_tripletex(ctx: Context, view: Mapping[str, Any], keys: Iterable[str] | None) -> dict[str, Any]:
-    """The Tripletex body for ``keys`` of ``view`` (all writable keys when None)."""
+    """The Tripletex body for ``keys`` of ``view`` (all writable keys when None).
+
+    ``view`` must be a whole view: list blocks are written from every block sharing the list.
+    """
     keys = None if keys is None else set(keys)
     entries = [e for e in active(ctx, ctx.entity.entries) if e.writes_tripletex]
     lists = {e.tripletex for e in entries if isinstance(e, Block) and _selected(keys, e.key)}
@@ -54,7 +57,10 @@ def write_tripletex(ctx: Context, view: Mapping[str, Any], keys: Iterable[str] |
     for path in lists:
         elements: list[dict[str, Any]] = []
         for block in (e for e in entries if isinstance(e, Block) and e.tripletex == path):
-            value = view.get(block.key)
+            if block.key not in view:
+                # Writing the list without this block's elements would delete them in Tripletex.
+                raise ValueError(f"the view lacks {block.key!r}, needed to write {path} as a whole")
+            value = view[block.key]
             if block.kind == "list":
                 for i, item in enumerate(value or []):
                     elements.append(_tx_element(ctx, block, item, f"{block.webshop}[{i}]."))

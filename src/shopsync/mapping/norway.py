@@ -14,6 +14,8 @@ import re
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from shopsync.orgnr import is_valid_orgnr
+
 __all__ = [
     "OSLO",
     "full_name",
@@ -25,17 +27,12 @@ __all__ = [
 ]
 
 OSLO = "Europe/Oslo"
-_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 _PHONE_NOISE = re.compile(r"[\s\-().]")
 
 
 def is_valid_org_number(digits: str) -> bool:
     """True when ``digits`` is nine digits whose last one is the MOD11 check digit of the first eight."""
-    if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
-        return False
-    remainder = sum(int(d) * w for d, w in zip(digits[:8], _WEIGHTS, strict=True)) % 11
-    check = 0 if remainder == 0 else 11 - remainder
-    return check != 10 and check == int(digits[8])
+    return digits.isascii() and is_valid_orgnr(digits)
 
 
 def normalize_org_number(value: str | None) -> str | None:

@@ -146,7 +146,9 @@ def org_numbers(draw: st.DrawFn) -> str:
     return draw(st.sampled_from([number, f"{number[:3]} {number[3:6]} {number[6:]}"]))
 
 
-phones = st.none() | st.sampled_from(["+47 912 34 567", "98765432", "41 00 00 00", "22 33 44 55", "+46 8 123 456"])
+phones = st.none() | st.sampled_from(
+    ["+47 912 34 567", "98765432", "41 00 00 00", "22 33 44 55", "+46 8 123 456"]
+)
 
 addresses = st.fixed_dictionaries(
     {

@@ -72,7 +72,9 @@ def test_org_numbers_lose_spaces(raw: str, digits: str | None) -> None:
     assert normalize_org_number(raw) == digits
 
 
-@pytest.mark.parametrize(("raw", "reason"), [("923609017", "MOD11"), ("92360901", "nine digits"), ("ABC", "nine")])
+@pytest.mark.parametrize(
+    ("raw", "reason"), [("923609017", "MOD11"), ("92360901", "nine digits"), ("ABC", "nine")]
+)
 def test_bad_org_numbers_are_refused(raw: str, reason: str) -> None:
     """A wrong check digit or length is an error, never passed on to Tripletex."""
     with pytest.raises(ValueError, match=reason):
@@ -126,9 +128,11 @@ def test_names_join_and_split() -> None:
     ],
 )
 def test_customer_rules(mapping: Mapping, changes: dict[str, Any], expected: dict[str, Any]) -> None:
-    """Phones go to the mobile or the general field, languages to NO/EN, names and flags as Tripletex wants."""
+    """Phones go to the mobile or the general field, languages to NO/EN, names and flags as needed."""
     from tests.unit.mapping.records import COMPANY
 
     resolver = make_resolver()
-    body = mapping.to_tripletex("customer", mapping.webshop_view("customer", {**COMPANY, **changes}, resolver), resolver)
+    body = mapping.to_tripletex(
+        "customer", mapping.webshop_view("customer", {**COMPANY, **changes}, resolver), resolver
+    )
     assert {k: body[k] for k in expected} == expected

@@ -15,17 +15,25 @@ from tests.unit.mapping.records import ORDER, PRODUCT, floats_in, make_resolver,
 RATES = vat_rates_by_id()
 
 
-def _totals(mapping: Mapping, order: dict[str, Any], prices_incl: bool) -> tuple[Decimal, Decimal, dict[str, Any]]:
+def _totals(
+    mapping: Mapping, order: dict[str, Any], prices_incl: bool
+) -> tuple[Decimal, Decimal, dict[str, Any]]:
     resolver = make_resolver(prices_incl)
     view = mapping.webshop_view("order", order, resolver)
     body = mapping.to_tripletex("order", view, resolver)
     assert floats_in(view) == [] and floats_in(body) == []
-    return money.tripletex_order_total(body, RATES), money.shop_order_total(order, prices_include_vat=prices_incl), body
+    return (
+        money.tripletex_order_total(body, RATES),
+        money.shop_order_total(order, prices_include_vat=prices_incl),
+        body,
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(order=orders(), prices_incl=st.booleans())
-def test_tripletex_total_equals_shop_total(mapping: Mapping, order: dict[str, Any], prices_incl: bool) -> None:
+def test_tripletex_total_equals_shop_total(
+    mapping: Mapping, order: dict[str, Any], prices_incl: bool
+) -> None:
     """For any prices, quantities, discounts and VAT rates the two totals agree to the øre."""
     tripletex_total, shop_total, body = _totals(mapping, order, prices_incl)
     assert tripletex_total == shop_total
@@ -51,7 +59,7 @@ def test_shipping_is_a_line_of_its_own(mapping: Mapping) -> None:
 
 
 def test_rounding_trap_three_times_99_99(mapping: Mapping) -> None:
-    """3 x 99.99 at 25 % incl. VAT with 10 % discount: per-line rounding gives the shop's 269.97 + shipping."""
+    """3 x 99.99 at 25 % with 10 % discount: rounding per line gives the shop's total in both modes."""
     order = {**ORDER, "lines": [{**ORDER["lines"][0], "vat_rate": "25.00"}], "shipping_cost": "0.00"}
     tripletex_total, shop_total, _ = _totals(mapping, order, True)
     assert tripletex_total == shop_total == Decimal("269.97")
@@ -72,7 +80,7 @@ def test_tripletex_line_amounts_follow_tripletex() -> None:
 
 
 def test_product_gets_both_prices_and_never_the_cost(mapping: Mapping) -> None:
-    """A VAT-inclusive shop price gives both Tripletex prices and the VAT type, never costExcludingVatCurrency."""
+    """A VAT-inclusive shop price gives both Tripletex prices and the VAT type, never the cost."""
     resolver = make_resolver(True)
     body = mapping.to_tripletex("product", mapping.webshop_view("product", PRODUCT, resolver), resolver)
     assert body["priceIncludingVatCurrency"] == Decimal("99.99")

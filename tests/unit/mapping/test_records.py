@@ -23,7 +23,12 @@ def test_unknown_vat_rate_names_the_line(mapping: Mapping) -> None:
     with pytest.raises(UnresolvedReference) as caught:
         _shop_to_tripletex(mapping, "order", {**ORDER, "lines": lines})
     err = caught.value
-    assert (err.entity, err.record_id, err.field, err.kind) == ("order", "3001", "lines[1].vat_rate", "vat_type")
+    assert (err.entity, err.record_id, err.field, err.kind) == (
+        "order",
+        "3001",
+        "lines[1].vat_rate",
+        "vat_type",
+    )
     assert "no outgoing Tripletex VAT type with rate 17.00 %" in str(err)
 
 
@@ -72,8 +77,12 @@ def test_unlinked_customer_is_an_unresolved_reference(mapping: Mapping) -> None:
 
 def test_unknown_country_and_currency(mapping: Mapping) -> None:
     """Codes Tripletex does not know are per-record errors on the right fields."""
-    with pytest.raises(UnresolvedReference, match="billing_address.country: no Tripletex country"):
-        _shop_to_tripletex(mapping, "customer", {**COMPANY, "billing_address": {**COMPANY["billing_address"], "country": "ZZ"}})
+    with pytest.raises(UnresolvedReference, match=r"billing_address\.country: no Tripletex country"):
+        _shop_to_tripletex(
+            mapping,
+            "customer",
+            {**COMPANY, "billing_address": {**COMPANY["billing_address"], "country": "ZZ"}},
+        )
     with pytest.raises(UnresolvedReference, match="currency: no Tripletex currency with code 'XYZ'"):
         _shop_to_tripletex(mapping, "product", {**PRODUCT, "currency": "XYZ"})
 
@@ -115,7 +124,9 @@ def test_float_from_an_expression_is_refused(mapping: Mapping) -> None:
     entity = mapping.entity("product")
     row = next(e for e in entity.entries if e.key == "derived_price")
     bad = type(row)(**{**row.__dict__, "to_tripletex": Expression("$number(price) / 1.15")})
-    patched = type(entity)(**{**entity.__dict__, "entries": tuple(bad if e is row else e for e in entity.entries)})
+    patched = type(entity)(
+        **{**entity.__dict__, "entries": tuple(bad if e is row else e for e in entity.entries)}
+    )
     from shopsync.mapping import Mapping as MappingClass
 
     with pytest.raises(RecordMappingError) as caught:

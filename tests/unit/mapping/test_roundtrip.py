@@ -17,14 +17,19 @@ def _two_way_keys(mapping: Mapping, entity: str, resolver: TableResolver) -> lis
     prices_incl = resolver.shop.prices_include_vat
     keys = []
     for entry in mapping.entity(entity).entries:
-        if entry.when is not None and bool(entry.when.evaluate({}, {"shop": {"prices_include_vat": prices_incl}})) is False:
+        if (
+            entry.when is not None
+            and bool(entry.when.evaluate({}, {"shop": {"prices_include_vat": prices_incl}})) is False
+        ):
             continue
-        if isinstance(entry, Row) and entry.direction == "both" or isinstance(entry, Block):
+        if (isinstance(entry, Row) and entry.direction == "both") or isinstance(entry, Block):
             keys.append(entry.key)
     return keys
 
 
-def _assert_round_trip(mapping: Mapping, entity: str, record: dict[str, Any], resolver: TableResolver) -> None:
+def _assert_round_trip(
+    mapping: Mapping, entity: str, record: dict[str, Any], resolver: TableResolver
+) -> None:
     view = mapping.webshop_view(entity, record, resolver)
     body = mapping.to_tripletex(entity, view, resolver)
     assert floats_in(view) == [] and floats_in(body) == []
@@ -67,9 +72,15 @@ def test_orders_round_trip(mapping: Mapping, record: dict[str, Any], prices_incl
 def test_two_way_keys_cover_the_documented_properties(mapping: Mapping) -> None:
     """The round trip checks the properties the issue names as two-way (not an empty set by accident)."""
     resolver = make_resolver(True)
-    assert {"name", "email", "organization_number", "private", "billing_line1", "shipping_city", "active"} <= set(
-        _two_way_keys(mapping, "customer", resolver)
-    )
+    assert {
+        "name",
+        "email",
+        "organization_number",
+        "private",
+        "billing_line1",
+        "shipping_city",
+        "active",
+    } <= set(_two_way_keys(mapping, "customer", resolver))
     assert {"sku", "name", "price", "vat_type", "currency", "active"} <= set(
         _two_way_keys(mapping, "product", resolver)
     )

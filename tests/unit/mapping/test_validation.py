@@ -29,7 +29,9 @@ def _problems(tmp_path: Path, text: str) -> list[Problem]:
             """
             customer:
               rows:
-                - {key: billing_postal_code, webshop: billing_address.postal_code, tripletex: postalAddress.zip}
+                - key: billing_postal_code
+                  webshop: billing_address.postal_code
+                  tripletex: postalAddress.zip
             """,
             "billing_postal_code",
             "Address has no property 'zip'",
@@ -59,7 +61,9 @@ def _problems(tmp_path: Path, text: str) -> list[Problem]:
             """
             customer:
               rows:
-                - {key: billing_postal_code, webshop: billing_address.zip, tripletex: postalAddress.postalCode}
+                - key: billing_postal_code
+                  webshop: billing_address.zip
+                  tripletex: postalAddress.postalCode
             """,
             "billing_postal_code",
             "unknown webshop field: Address has no field 'zip'",
@@ -127,8 +131,10 @@ def _problems(tmp_path: Path, text: str) -> list[Problem]:
             """
             customer:
               rows:
-                - {key: billing_country, webshop: billing_address.country, tripletex: postalAddress.country.id,
-                   ref: currency}
+                - key: billing_country
+                  webshop: billing_address.country
+                  tripletex: postalAddress.country.id
+                  ref: currency
             """,
             "billing_country",
             "ref: currency needs a Tripletex path ending at a Currency's id",
@@ -173,6 +179,16 @@ def _problems(tmp_path: Path, text: str) -> list[Problem]:
             "lines.count",
             "OrderLine has no field 'amount'",
             id="unknown-field-in-a-block-row",
+        ),
+        pytest.param(
+            """
+            product:
+              rows:
+                - {key: price, webshop: price, tripletex: priceExcludingVatCurrency}
+            """,
+            "price",
+            "priceExcludingVatCurrency is also written by row 'derived_price' for prices_include_vat=true",
+            id="two-rows-writing-one-property",
         ),
         pytest.param(
             """

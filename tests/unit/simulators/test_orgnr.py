@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shopsync.simulators.tripletex.orgnr import check_digit, generate_orgnr, is_valid_orgnr
+from shopsync.orgnr import check_digit, generate_orgnr, is_valid_orgnr
 
 
 @pytest.mark.parametrize("orgnr", ["923609016", "974760673", "985399077"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,42 @@ def test_filters_use_the_indexes() -> None:
         ("923609016",),
     )
     assert any("USING INDEX ix_customer_organizationNumber" in str(row) for row in plan)
+
+
+def test_inserts_in_a_transaction_are_seen_by_the_next_statement() -> None:
+    """Buffered inserts are written before any later read of the same transaction, in order."""
+    store = Store()
+    with store.transaction():
+        store.insert("Customer", doc(1, "A"), "2026-01-01T00:00:00.000000Z")
+        store.add_change("Customer", 1, "CREATE", 7, "2026-01-01T01:00:00+01:00")
+        assert store.exists("Customer", 1)
+        store.add_change("Customer", 1, "UPDATE", 7, "2026-01-01T02:00:00+01:00")
+        assert [c[2] for c in store.changes("Customer", 1)] == ["CREATE", "UPDATE"]
+        store.insert("Customer", doc(2, "B"), "2026-01-01T00:00:00.000000Z")
+    assert store.count("Customer", "1=1", ()) == 2
+
+
+def test_a_failing_buffered_insert_rolls_back_the_whole_transaction() -> None:
+    """A duplicate id found when the buffer is written fails the transaction and keeps nothing of it."""
+    store = Store()
+    with store.transaction():
+        store.insert("Customer", doc(1, "A"), "2026-01-01T00:00:00.000000Z")
+    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+        store.insert("Customer", doc(2, "B"), "2026-01-01T00:00:00.000000Z")
+        store.insert("Customer", doc(1, "A again"), "2026-01-01T00:00:00.000000Z")
+    assert store.count("Customer", "1=1", ()) == 1
+    assert (store.get("Customer", 1) or {})["name"] == "A"
+
+
+def test_indexes_of_an_older_database_file_are_replaced(tmp_path: Path) -> None:
+    """Opening a file with an index this version no longer wants drops it; the wanted ones exist."""
+    path = tmp_path / "old.sqlite"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE INDEX ix_customer_name ON customer(json_extract(doc, '$.name'))")
+    conn.close()
+    store = Store(path)
+    names = {r[0] for r in store.rows("SELECT name FROM sqlite_schema WHERE type = 'index'")}
+    assert "ix_customer_name" not in names
+    assert "ix_customer_customerNumber_isInactive" in names
+    store.close()

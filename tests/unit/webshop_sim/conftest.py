@@ -34,4 +34,3 @@ async def client(shop_app: WebshopApp) -> AsyncIterator[httpx2.AsyncClient]:
     transport = httpx2.ASGITransport(app=shop_app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://shop", headers=AUTH) as c:
         yield c
-

@@ -93,8 +93,7 @@ def value_response(
 
 def batch_response(request: Request, schema: str, docs: list[dict[str, Any]], status: int) -> Response:
     """The list envelope of a batch write: fullResultSize 0 and versionDigest null, as observed."""
-    r = renderer(request, echo=True)
-    values = [r.render(schema, d) for d in docs]
+    values = renderer(request, echo=True).render_many(schema, docs)
     return json_response(
         {"fullResultSize": 0, "from": 0, "count": len(values), "versionDigest": None, "values": values},
         status,

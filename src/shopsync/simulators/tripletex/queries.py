@@ -22,6 +22,7 @@ from starlette.datastructures import QueryParams
 from shopsync.simulators.tripletex import errors
 from shopsync.simulators.tripletex.fields import FieldTree
 from shopsync.simulators.tripletex.model import BOOL, DATE, ENUM, INT, MODELS, NUM, REF, STR
+from shopsync.simulators.tripletex.serialize import Renderer
 from shopsync.simulators.tripletex.store import TABLES, Store, col
 
 __all__ = ["NO_DIGEST", "Listing", "Params", "Query", "digest_of", "order_clause", "page_list"]
@@ -212,7 +213,7 @@ def page_table(
     query: Query,
     params: Params,
     tree: FieldTree | None,
-    render: Callable[[dict[str, Any]], dict[str, Any]],
+    renderer: Renderer,
     *,
     limit: int,
     if_none_match: str | None,
@@ -234,10 +235,10 @@ def page_table(
         digest = digest_of(rows, params.text("fields"))
         if digest is not None and digest == if_none_match.strip('"'):
             return Listing(total, start, [], digest, not_modified=True)
-    # A selection of only id/version/url needs no JSON document at all: the cheap path.
-    cheap = tree is not None and "*" not in tree and set(tree) <= {"id", "version", "url"}
-    docs = store.select(schema, query.sql, query.params, order_by, start, count, docs=not cheap)
-    return Listing(total, start, [render(d) for d in docs], digest)
+    # A selection of plain values reads just those (``fields=id,version``: no JSON at all), not whole docs.
+    props = renderer.columns(schema, tree)
+    docs = store.select(schema, query.sql, query.params, order_by, start, count, props=props)
+    return Listing(total, start, renderer.render_many(schema, docs, tree), digest)
 
 
 def page_list(

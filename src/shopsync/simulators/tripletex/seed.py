@@ -16,12 +16,12 @@ from typing import Any
 
 from faker import Faker
 
+from shopsync.orgnr import generate_orgnr
 from shopsync.simulators.tripletex import customers, orders, products
 from shopsync.simulators.tripletex.addresses import _derive
 from shopsync.simulators.tripletex.config import SimulatorConfig
 from shopsync.simulators.tripletex.errors import ValidationCollector
 from shopsync.simulators.tripletex.orderlines import plan_line
-from shopsync.simulators.tripletex.orgnr import generate_orgnr
 from shopsync.simulators.tripletex.refdata import NORWAY_ID, SESSION_EMPLOYEE_ID
 from shopsync.simulators.tripletex.state import Simulator
 from shopsync.simulators.tripletex.writes import money

@@ -1,11 +1,13 @@
 """SQLite storage of the simulated company's objects (in memory unless a file is given).
 
-Each object kind has one table ``(id, version, changed_at, doc)``: ``doc`` is the object as JSON in
-storage form (references as ids, numbers as decimal strings), ``changed_at`` a sortable UTC
-timestamp for ``changedSince``. Filters use ``json_extract(doc, '$.prop')`` and every filter the API
-offers has an index on exactly that expression, so lookups never scan a table. A change log keeps
-the ``changes`` list of each object. One connection, guarded by a lock (uvicorn's loop thread and
-test threads may both touch it).
+Tables, indexes and planner statistics are ``schema``'s. A change log keeps the ``changes`` list of
+each object. One connection, guarded by a lock (uvicorn's loop thread and test threads may both
+touch it).
+
+Inside a transaction, inserts are buffered and written with one ``executemany`` per statement
+before the next statement of any kind runs (and at commit): a batch create of 100 customers makes
+600 rows, and one call per row was a quarter of its time. Every statement still sees every earlier
+write, and a failed insert still rolls the whole transaction back.
 """
 
 from __future__ import annotations
@@ -18,18 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ID_BASES", "TABLES", "Store", "col"]
+from shopsync.simulators.tripletex.schema import TABLES, col, create_schema
 
-#: Table of each stored object kind.
-TABLES: dict[str, str] = {
-    "Customer": "customer",
-    "Address": "address",
-    "DeliveryAddress": "delivery_address",
-    "Product": "product",
-    "Order": "orders",
-    "OrderLine": "order_line",
-    "Subscription": "subscription",
-}
+__all__ = ["ID_BASES", "TABLES", "Store", "col"]
 
 #: First id of each kind: large and distinct like real ids, so a client mixing up kinds fails loudly.
 ID_BASES: dict[str, int] = {
@@ -43,28 +36,9 @@ ID_BASES: dict[str, int] = {
 #: Postal, physical and delivery addresses share one id sequence, as in Tripletex.
 _SEQUENCE = {"DeliveryAddress": "Address"}
 
-#: Properties with an index, per table (the filters and sort keys the API offers).
-_INDEXED: dict[str, tuple[str, ...]] = {
-    "customer": (
-        "organizationNumber",
-        "email",
-        "invoiceEmail",
-        "customerNumber",
-        "name",
-        "isInactive",
-        "phoneNumberMobile",
-    ),
-    "product": ("number", "name", "isInactive", "ean", "vatType"),
-    "orders": ("orderDate", "customer", "number"),
-    "order_line": ("order", "product"),
-}
-
-
-def col(prop: str) -> str:
-    """SQL expression of a stored property; identical text to the index so SQLite uses it."""
-    if prop in ("id", "version", "changed_at"):
-        return prop
-    return f"json_extract(doc, '$.{prop}')"
+# One encoder for the process: ``json.dumps`` with options builds a new one on every call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_INSERT_CHANGE = "INSERT INTO change_log (kind, obj_id, ts, change_type, employee_id) VALUES (?, ?, ?, ?, ?)"
 
 
 class Store:
@@ -78,25 +52,32 @@ class Store:
         if path:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._create_schema()
+        create_schema(self._conn)
         self._next_ids = self._load_sequences()
         self._in_tx = False
+        #: Inserts of the open transaction not yet written: statement -> rows, in order.
+        self._pending: dict[str, list[tuple[Any, ...]]] = {}
 
-    def _create_schema(self) -> None:
-        c = self._conn
-        for table in TABLES.values():
-            c.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, version INTEGER NOT NULL,"
-                " changed_at TEXT NOT NULL, doc TEXT NOT NULL)"
-            )
-            c.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_changed ON {table}(changed_at)")
-            for prop in _INDEXED.get(table, ()):
-                c.execute(f"CREATE INDEX IF NOT EXISTS ix_{table}_{prop} ON {table}({col(prop)})")
-        c.execute(
-            "CREATE TABLE IF NOT EXISTS change_log (kind TEXT NOT NULL, obj_id INTEGER NOT NULL,"
-            " ts TEXT NOT NULL, change_type TEXT NOT NULL, employee_id INTEGER NOT NULL)"
-        )
-        c.execute("CREATE INDEX IF NOT EXISTS ix_change_log_obj ON change_log(kind, obj_id)")
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """The connection, locked, with the buffered inserts written first."""
+        with self._lock:
+            if self._pending:
+                self._flush()
+            yield self._conn
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for sql, rows in pending.items():
+            self._conn.executemany(sql, rows)
+
+    def _insert(self, sql: str, row: tuple[Any, ...]) -> None:
+        """Insert one row now, or at the next statement when inside a transaction."""
+        with self._lock:
+            if self._in_tx:
+                self._pending.setdefault(sql, []).append(row)
+            else:
+                self._conn.execute(sql, row)
 
     def _load_sequences(self) -> dict[str, int]:
         seq: dict[str, int] = {}
@@ -117,10 +98,10 @@ class Store:
 
     def clear(self) -> None:
         """Delete every object and change, and restart the id sequences."""
-        with self._lock:
+        with self._db() as conn:
             for table in TABLES.values():
-                self._conn.execute(f"DELETE FROM {table}")
-            self._conn.execute("DELETE FROM change_log")
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("DELETE FROM change_log")
             self._next_ids = self._load_sequences()
 
     @contextmanager
@@ -134,7 +115,9 @@ class Store:
             self._in_tx = True
             try:
                 yield
+                self._flush()
             except BaseException:
+                self._pending = {}
                 self._conn.execute("ROLLBACK")
                 raise
             else:
@@ -153,24 +136,24 @@ class Store:
     def max_value(self, kind: str, prop: str, *, as_integer: bool = False) -> Any:
         """Largest value of a property; indexed (fast) unless ``as_integer`` casts text to numbers."""
         expr = f"CAST({col(prop)} AS INTEGER)" if as_integer else col(prop)
-        with self._lock:
-            row = self._conn.execute(f"SELECT MAX({expr}) FROM {TABLES[kind]}").fetchone()
+        with self._db() as conn:
+            row = conn.execute(f"SELECT MAX({expr}) FROM {TABLES[kind]}").fetchone()
             return row[0]
 
     # --- single objects -------------------------------------------------------------------------
 
     def get(self, kind: str, obj_id: int) -> dict[str, Any] | None:
         """The stored doc of one object, or None."""
-        with self._lock:
-            row = self._conn.execute(f"SELECT doc FROM {TABLES[kind]} WHERE id = ?", (obj_id,)).fetchone()
+        with self._db() as conn:
+            row = conn.execute(f"SELECT doc FROM {TABLES[kind]} WHERE id = ?", (obj_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def get_many(self, kind: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Stored docs of several objects by id (missing ids are left out)."""
         if not ids:
             return {}
-        with self._lock:
-            rows = self._conn.execute(
+        with self._db() as conn:
+            rows = conn.execute(
                 f"SELECT id, doc FROM {TABLES[kind]} WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(list(ids)),),
             ).fetchall()
@@ -178,62 +161,57 @@ class Store:
 
     def exists(self, kind: str, obj_id: int) -> bool:
         """Whether an object with this id exists."""
-        with self._lock:
-            row = self._conn.execute(f"SELECT 1 FROM {TABLES[kind]} WHERE id = ?", (obj_id,)).fetchone()
+        with self._db() as conn:
+            row = conn.execute(f"SELECT 1 FROM {TABLES[kind]} WHERE id = ?", (obj_id,)).fetchone()
         return row is not None
 
     def insert(self, kind: str, doc: dict[str, Any], changed_at: str) -> None:
         """Store a new object (``doc`` carries its ``id`` and ``version``)."""
-        with self._lock:
-            self._conn.execute(
-                f"INSERT INTO {TABLES[kind]} (id, version, changed_at, doc) VALUES (?, ?, ?, ?)",
-                (doc["id"], doc["version"], changed_at, json.dumps(doc, ensure_ascii=False)),
-            )
+        self._insert(
+            f"INSERT INTO {TABLES[kind]} (id, version, changed_at, doc) VALUES (?, ?, ?, ?)",
+            (doc["id"], doc["version"], changed_at, _encode(doc)),
+        )
 
     def insert_many(self, kind: str, docs: Iterable[dict[str, Any]], changed_at: str) -> None:
         """Bulk insert (seeding)."""
-        with self._lock:
-            self._conn.executemany(
+        with self._db() as conn:
+            conn.executemany(
                 f"INSERT INTO {TABLES[kind]} (id, version, changed_at, doc) VALUES (?, ?, ?, ?)",
-                ((d["id"], d["version"], changed_at, json.dumps(d, ensure_ascii=False)) for d in docs),
+                ((d["id"], d["version"], changed_at, _encode(d)) for d in docs),
             )
 
     def update(self, kind: str, doc: dict[str, Any], changed_at: str) -> None:
         """Replace a stored object."""
-        with self._lock:
-            self._conn.execute(
+        with self._db() as conn:
+            conn.execute(
                 f"UPDATE {TABLES[kind]} SET version = ?, changed_at = ?, doc = ? WHERE id = ?",
-                (doc["version"], changed_at, json.dumps(doc, ensure_ascii=False), doc["id"]),
+                (doc["version"], changed_at, _encode(doc), doc["id"]),
             )
 
     def delete(self, kind: str, obj_id: int) -> None:
         """Remove an object and its change log."""
-        with self._lock:
-            self._conn.execute(f"DELETE FROM {TABLES[kind]} WHERE id = ?", (obj_id,))
-            self._conn.execute("DELETE FROM change_log WHERE kind = ? AND obj_id = ?", (kind, obj_id))
+        with self._db() as conn:
+            conn.execute(f"DELETE FROM {TABLES[kind]} WHERE id = ?", (obj_id,))
+            conn.execute("DELETE FROM change_log WHERE kind = ? AND obj_id = ?", (kind, obj_id))
 
     # --- change log -----------------------------------------------------------------------------
 
     def add_change(self, kind: str, obj_id: int, change_type: str, employee_id: int, ts: str) -> None:
         """Record one CREATE / UPDATE for the object's ``changes`` list."""
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO change_log (kind, obj_id, ts, change_type, employee_id) VALUES (?, ?, ?, ?, ?)",
-                (kind, obj_id, ts, change_type, employee_id),
-            )
+        self._insert(_INSERT_CHANGE, (kind, obj_id, ts, change_type, employee_id))
 
     def add_changes(self, kind: str, rows: Iterable[tuple[int, str, str, int]]) -> None:
         """Bulk version of :meth:`add_change`: rows of (obj_id, change_type, ts, employee_id)."""
-        with self._lock:
-            self._conn.executemany(
+        with self._db() as conn:
+            conn.executemany(
                 "INSERT INTO change_log (kind, obj_id, change_type, ts, employee_id) VALUES (?, ?, ?, ?, ?)",
                 ((kind, *r) for r in rows),
             )
 
     def changes(self, kind: str, obj_id: int) -> list[tuple[int, str, str]]:
         """(employee_id, timestamp, change_type) of every change, oldest first."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._db() as conn:
+            rows = conn.execute(
                 "SELECT employee_id, ts, change_type FROM change_log WHERE kind = ? AND obj_id = ?"
                 " ORDER BY rowid",
                 (kind, obj_id),
@@ -244,8 +222,8 @@ class Store:
 
     def count(self, kind: str, where: str, params: Sequence[Any]) -> int:
         """Number of rows matching ``where`` (an SQL condition over ``col()`` expressions)."""
-        with self._lock:
-            row = self._conn.execute(f"SELECT COUNT(*) FROM {TABLES[kind]} WHERE {where}", params).fetchone()
+        with self._db() as conn:
+            row = conn.execute(f"SELECT COUNT(*) FROM {TABLES[kind]} WHERE {where}", params).fetchone()
         return int(row[0])
 
     def select(
@@ -257,29 +235,30 @@ class Store:
         offset: int,
         limit: int,
         *,
-        docs: bool = True,
+        props: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """One page of matching objects; with ``docs=False`` only ``{id, version}`` (cheap)."""
-        what = "doc" if docs else "id, version"
+        """One page of matching objects: whole docs, or with ``props`` only ``id``, ``version`` and those."""
+        what = "doc" if props is None else ", ".join(["id", "version", *(col(p) for p in props)])
         sql = f"SELECT {what} FROM {TABLES[kind]} WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?"
-        with self._lock:
-            rows = self._conn.execute(sql, (*params, limit, offset)).fetchall()
-        if docs:
+        with self._db() as conn:
+            rows = conn.execute(sql, (*params, limit, offset)).fetchall()
+        if props is None:
             return [json.loads(r[0]) for r in rows]
-        return [{"id": int(r[0]), "version": int(r[1])} for r in rows]
+        names = ("id", "version", *props)
+        return [dict(zip(names, r, strict=True)) for r in rows]
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """First column of the first row of a read-only query."""
-        with self._lock:
-            row = self._conn.execute(sql, params).fetchone()
+        with self._db() as conn:
+            row = conn.execute(sql, params).fetchone()
         return row[0] if row else None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one statement (inside the caller's transaction)."""
-        with self._lock:
-            self._conn.execute(sql, params)
+        with self._db() as conn:
+            conn.execute(sql, params)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of a read-only query."""
-        with self._lock:
-            return [tuple(r) for r in self._conn.execute(sql, params).fetchall()]
+        with self._db() as conn:
+            return [tuple(r) for r in conn.execute(sql, params).fetchall()]

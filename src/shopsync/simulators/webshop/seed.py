@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from faker import Faker
 
+from shopsync.orgnr import generate_orgnr
 from shopsync.simulators.webshop.clock import format_ts, to_us
 from shopsync.simulators.webshop.config import WebshopConfig
 from shopsync.simulators.webshop.store import Store
@@ -65,12 +66,7 @@ _LANGUAGES = ("nb",) * 8 + ("nn", "en", "sv", "da", "de")
 
 def make_org_number(rng: random.Random) -> str:
     """A random Norwegian organisation number (starts with 8 or 9) with a valid MOD11 check digit."""
-    while True:
-        digits = [rng.choice((8, 9))] + [rng.randrange(10) for _ in range(7)]
-        remainder = sum(d * w for d, w in zip(digits, (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
-        check = 0 if remainder == 0 else 11 - remainder
-        if check != 10:
-            return "".join(map(str, digits)) + str(check)
+    return generate_orgnr(rng)
 
 
 def _ascii(text: str) -> str:

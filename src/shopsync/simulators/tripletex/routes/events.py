@@ -53,7 +53,7 @@ async def search(request: Request) -> Response:
         Query(),
         params(request),
         selection,
-        lambda d: r.render(SCHEMA, d, selection),
+        r,
         limit=rt.config.max_result_size,
         if_none_match=request.headers.get("if-none-match"),
     )

@@ -48,7 +48,7 @@ async def search(request: Request) -> Response:
         product_query(p),
         p,
         selection,
-        lambda d: r.render(SCHEMA, d, selection),
+        r,
         limit=rt.config.max_result_size,
         if_none_match=request.headers.get("if-none-match"),
     )

@@ -1,4 +1,8 @@
-"""Norwegian organisation numbers: nine digits, the last a MOD11 check digit (weights 3,2,7,6,5,4,3,2)."""
+"""Norwegian organisation numbers: nine digits, the last a MOD11 check digit (weights 3,2,7,6,5,4,3,2).
+
+One implementation for the whole project: the mapping validates with it, the simulators generate and
+validate with it.
+"""
 
 from __future__ import annotations
 

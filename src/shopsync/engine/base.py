@@ -1,0 +1,76 @@
+"""The base of the 3-way merge: what each side held after the last sync of a linked pair.
+
+One view per side (the mapping's advice: one shop field can feed two Tripletex fields, so the two
+views may legitimately differ after a sync; a side's change is its new view against its own base).
+Stored as the snapshot's JSON ``values``::
+
+    {"webshop": {...view...}, "tripletex": {...view...},
+     "line_ids": [501, 502], "element_ids": {"shipping": 503}, "deleted": null}
+
+``line_ids`` / ``element_ids`` are the Tripletex ids of an order's lines, aligned with the Tripletex
+view's list blocks (so lines can be updated in place without reading the order first); ``deleted``
+names the side whose record was deleted (the pair is then left alone); ``locked`` marks a closed
+Tripletex order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from shopsync.mapping import Mapping as FieldMapping
+from shopsync.state import Snapshot
+
+__all__ = ["Base"]
+
+
+@dataclass(frozen=True)
+class Base:
+    """The last synced state of one linked pair."""
+
+    webshop: dict[str, Any]
+    tripletex: dict[str, Any]
+    webshop_version: str | None = None
+    tripletex_version: int | None = None
+    line_ids: dict[str, list[int]] = field(default_factory=dict)
+    element_ids: dict[str, int | None] = field(default_factory=dict)
+    deleted: str | None = None
+    #: The Tripletex record is closed (an invoiced order): edits to it become conflicts.
+    locked: bool = False
+
+    @classmethod
+    def from_snapshot(cls, mapping: FieldMapping, entity: str, snapshot: Snapshot) -> Base:
+        """Decode a stored snapshot (Decimals back from strings)."""
+        values = snapshot.values
+        return cls(
+            webshop=mapping.decode_view(entity, values.get("webshop") or {}),
+            tripletex=mapping.decode_view(entity, values.get("tripletex") or {}),
+            webshop_version=snapshot.webshop_version,
+            tripletex_version=snapshot.tripletex_version,
+            line_ids={k: [int(i) for i in v] for k, v in (values.get("line_ids") or {}).items()},
+            element_ids={
+                k: None if v is None else int(v) for k, v in (values.get("element_ids") or {}).items()
+            },
+            deleted=values.get("deleted"),
+            locked=bool(values.get("locked")),
+        )
+
+    def values(self, mapping: FieldMapping, entity: str) -> dict[str, Any]:
+        """The JSON stored as the snapshot's values."""
+        out: dict[str, Any] = {
+            "webshop": mapping.encode_view(entity, self.webshop),
+            "tripletex": mapping.encode_view(entity, self.tripletex),
+        }
+        if self.line_ids:
+            out["line_ids"] = self.line_ids
+        if self.element_ids:
+            out["element_ids"] = self.element_ids
+        if self.deleted:
+            out["deleted"] = self.deleted
+        if self.locked:
+            out["locked"] = True
+        return out
+
+    def with_(self, **changes: Any) -> Base:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)

@@ -1,0 +1,352 @@
+"""Creating the partner of an unmatched record: journalled first, batched on Tripletex, never duplicated.
+
+Tripletex: the intents of a whole batch are journalled (with the natural keys) in one transaction
+*before* ``POST …/list``; each created record is linked, its base saved and its intent closed in one
+transaction. A batch that fails part way is settled item by item: stored items are linked; a chunk
+Tripletex refused for validation dead-letters exactly the items its messages name (``rootId``) and
+retries the others; a chunk whose answer was lost (timeout, dropped connection, 5xx) is *never* sent
+again blindly — each item is searched by its natural key and linked if found (``recover``).
+
+Webshop: one create per record with an Idempotency-Key journalled before sending; a lost answer is
+replayed with the same key, so the shop answers the first create instead of making a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from shopsync.connectors import base as shop
+from shopsync.mapping import RecordMappingError, UnresolvedReference
+from shopsync.state import EventAction, IntentInFlight, IntentOp
+from shopsync.tripletex import AmbiguousWriteError, BatchWriteError, TripletexError
+from shopsync.tripletex import ValidationFailed as TripletexValidationFailed
+
+from . import lines
+from .base import Base
+from .context import PassContext
+from .outcome import Outcome
+from .recover import create_in_shop, natural_key, search_free
+from .tripletex_side import TripletexSide, TxRecord
+from .writes import BodyPlan, TotalsMismatch, after_write, check_totals, relink_lines
+
+__all__ = ["Creator", "ShopSource", "TripletexSource"]
+
+
+@dataclass
+class ShopSource:
+    """An unmatched webshop record to create in Tripletex."""
+
+    webshop_id: str
+    record: shop.Record
+    view: dict[str, Any]
+
+
+@dataclass
+class TripletexSource:
+    """An unmatched Tripletex record to create in the webshop."""
+
+    tripletex_id: int
+    record: TxRecord
+    view: dict[str, Any]
+
+
+@dataclass
+class _Pending:
+    source: ShopSource
+    body: dict[str, Any]
+    intent: int
+
+
+class Creator:
+    """Creates partners for one entity."""
+
+    def __init__(self, ctx: PassContext, entity: str, side: TripletexSide, outcome: Outcome) -> None:
+        self.ctx = ctx
+        self.entity = entity
+        self.side = side
+        self.outcome = outcome
+        self.blocks = lines.blocks(ctx.mapping, entity)
+
+    # ------------------------------------------------------------------ into Tripletex
+
+    async def to_tripletex(self, sources: list[ShopSource]) -> None:
+        """Create Tripletex records for unmatched webshop records, in batches."""
+        if not sources:
+            return
+        resolver = await self.ctx.refs.resolver()
+        resolver.prefetch_views(self.ctx.mapping, self.entity, [s.view for s in sources])
+        bodies: list[tuple[ShopSource, dict[str, Any]]] = []
+        for source in sources:
+            try:
+                body = self.ctx.mapping.to_tripletex(
+                    self.entity, source.view, resolver, record_id=source.webshop_id
+                )
+                if self.blocks:
+                    check_totals(body, source.record, resolver)
+            except UnresolvedReference as exc:
+                self.outcome.wait("webshop", source.webshop_id, str(exc))
+                continue
+            except (RecordMappingError, TotalsMismatch, ValueError) as exc:
+                self.outcome.dead_letter("webshop", source.webshop_id, exc)
+                continue
+            bodies.append((source, body))
+        size = self.ctx.options.batch_size
+        for start in range(0, len(bodies), size):
+            await self._create_batch(bodies[start : start + size])
+
+    def _journal(self, batch: list[tuple[ShopSource, dict[str, Any]]]) -> list[_Pending]:
+        pending: list[_Pending] = []
+        store = self.ctx.store
+        with store.transaction() as conn:
+            for source, body in batch:
+                try:
+                    intent = store.journal_intent(
+                        self.entity,
+                        target="tripletex",
+                        op=IntentOp.CREATE,
+                        source_side="webshop",
+                        source_id=source.webshop_id,
+                        natural_key=natural_key(self.ctx.mapping, self.entity, source.view),
+                        conn=conn,
+                    )
+                except IntentInFlight:
+                    continue  # recovery settles it first (next pass)
+                pending.append(_Pending(source, body, intent))
+        return pending
+
+    async def _create_batch(self, batch: list[tuple[ShopSource, dict[str, Any]]]) -> None:
+        await self._send(self._journal(batch), rounds=3)
+
+    async def _send(self, pending: list[_Pending], rounds: int) -> None:
+        """POST the journalled items; settle whatever a failing chunk leaves, in at most ``rounds``."""
+        for _round in range(rounds):
+            if not pending:
+                return
+            models = [self.side.model.model_validate(p.body) for p in pending]
+            try:
+                created = await self.side.resource.create_many(models)
+            except BatchWriteError as exc:
+                for item, answer in zip(pending, exc.completed, strict=False):
+                    await self._created(item, answer)
+                failed = pending[exc.failed_offset : exc.failed_offset + exc.failed_count]
+                rest = pending[exc.failed_offset + exc.failed_count :]
+                pending = rest + await self._settle_failed_chunk(failed, exc.cause)
+                continue
+            for item, answer in zip(pending, created, strict=True):
+                await self._created(item, answer)
+            return
+        for item in pending:
+            self.ctx.store.journal_failed(item.intent, "not created after repeated batch failures")
+            self.outcome.wait("webshop", item.source.webshop_id, "Tripletex create kept failing; retrying")
+
+    async def _settle_failed_chunk(self, chunk: list[_Pending], cause: TripletexError) -> list[_Pending]:
+        """Settle a chunk Tripletex did not store (or may have): what is left to try again."""
+        store = self.ctx.store
+        if isinstance(cause, AmbiguousWriteError):
+            again: list[_Pending] = []
+            for item in chunk:
+                store.journal_ambiguous(item.intent, str(cause))
+                intent = store.intent(item.intent)
+                assert intent is not None
+                free, _ = await search_free(self.ctx, self.entity, self.side, intent)
+                if len(free) == 1:
+                    await self._created(item, free[0])  # it was stored: link it, never create again
+                elif free:
+                    store.journal_failed(item.intent, "several Tripletex records match: review")
+                    self.outcome.review(
+                        "webshop",
+                        item.source.webshop_id,
+                        [{"tripletex_id": r.id, "recovered": True} for r in free],
+                    )
+                else:
+                    store.journal_failed(item.intent, "not stored: the search found nothing")
+                    retry = self._rejournal(item)  # searched and absent: creating again is safe
+                    if retry is not None:
+                        again.append(retry)
+            return again
+        if isinstance(cause, TripletexValidationFailed):
+            named = {m.rootId for m in cause.validation_messages if m.rootId is not None}
+            bad = {i for i in named if 0 <= i < len(chunk)} or ({0} if len(chunk) == 1 else set())
+            if not bad:
+                # Nothing says which item is wrong: send them one by one to find out.
+                for item in chunk:
+                    await self._send([item], rounds=1)
+                return []
+            for index in sorted(bad):
+                item = chunk[index]
+                store.journal_failed(item.intent, str(cause))
+                self.outcome.dead_letter("webshop", item.source.webshop_id, _only_for(cause, index))
+            return [item for n, item in enumerate(chunk) if n not in bad]
+        for item in chunk:  # refused for another reason: nothing was stored
+            store.journal_failed(item.intent, str(cause))
+            self.outcome.dead_letter("webshop", item.source.webshop_id, cause)
+        return []
+
+    def _rejournal(self, item: _Pending) -> _Pending | None:
+        try:
+            intent = self.ctx.store.journal_intent(
+                self.entity,
+                target="tripletex",
+                op=IntentOp.CREATE,
+                source_side="webshop",
+                source_id=item.source.webshop_id,
+                natural_key=natural_key(self.ctx.mapping, self.entity, item.source.view),
+            )
+        except IntentInFlight:
+            return None
+        return _Pending(item.source, item.body, intent)
+
+    async def _created(self, item: _Pending, answer: TxRecord) -> None:
+        assert answer.id is not None
+        resolver = await self.ctx.refs.resolver()
+        plan = BodyPlan(item.body)
+        if self.blocks:
+            slots = lines.layout(self.blocks, item.source.view)
+            plan = BodyPlan(item.body, slots, [None] * len(slots))
+        t_view = self.ctx.mapping.tripletex_view(self.entity, item.body, resolver, record_id=answer.id)
+        view, ids = await after_write(
+            self.ctx.mapping, self.entity, self.blocks, plan, t_view, answer, self.side, resolver, answer.id
+        )
+        source = item.source
+        base = Base(
+            webshop=source.view,
+            tripletex=view,
+            webshop_version=None if source.record.version is None else str(source.record.version),
+            tripletex_version=answer.version,
+            line_ids=dict(ids.line_ids) if ids else {},
+            element_ids=dict(ids.element_ids) if ids else {},
+        )
+        store = self.ctx.store
+        with store.transaction() as conn:
+            store.link(self.entity, source.webshop_id, answer.id, conn=conn)
+            store.save_snapshot(
+                self.entity,
+                source.webshop_id,
+                base.values(self.ctx.mapping, self.entity),
+                webshop_version=base.webshop_version,
+                tripletex_version=base.tripletex_version,
+                conn=conn,
+            )
+            if ids is not None:
+                relink_lines(
+                    store,
+                    self.ctx.mapping,
+                    self.entity,
+                    self.blocks,
+                    source.webshop_id,
+                    source.view,
+                    view,
+                    ids,
+                    conn=conn,
+                )
+            store.journal_done(item.intent, answer.id, conn=conn)
+            self.outcome.event(
+                EventAction.CREATED,
+                webshop_id=source.webshop_id,
+                tripletex_id=answer.id,
+                side="tripletex",
+                conn=conn,
+            )
+            self.outcome.settled("webshop", source.webshop_id, conn=conn)
+        if answer.version is not None:
+            self.outcome.remember({answer.id: answer.version})
+        self.ctx.count(self.entity, "tripletex").created += 1
+
+    # ------------------------------------------------------------------ into the webshop
+
+    async def to_webshop(self, sources: list[TripletexSource]) -> None:
+        """Create webshop records for unmatched Tripletex records (one request each, with a key)."""
+        limit = asyncio.Semaphore(self.ctx.options.concurrency)
+
+        async def one(source: TripletexSource) -> None:
+            async with limit:
+                await self._create_in_shop(source)
+
+        await asyncio.gather(*(one(s) for s in sources))
+
+    async def _create_in_shop(self, source: TripletexSource) -> None:
+        resolver = await self.ctx.refs.resolver()
+        store = self.ctx.store
+        try:
+            payload = self.ctx.mapping.to_webshop(
+                self.entity, source.view, resolver, record_id=source.tripletex_id
+            )
+        except RecordMappingError as exc:
+            self.outcome.dead_letter("tripletex", source.tripletex_id, exc)
+            return
+        key = str(uuid.uuid4())
+        try:
+            intent = store.journal_intent(
+                self.entity,
+                target="webshop",
+                op=IntentOp.CREATE,
+                source_side="tripletex",
+                source_id=source.tripletex_id,
+                natural_key=natural_key(self.ctx.mapping, self.entity, source.view),
+                idempotency_key=key,
+                payload=payload,
+            )
+        except IntentInFlight:
+            return
+        record = await create_in_shop(
+            self.ctx, self.entity, self.outcome, intent, payload, key, source.tripletex_id
+        )
+        if record is None:
+            return
+        await self.finish_shop_create(source, record, intent)
+
+    async def finish_shop_create(self, source: TripletexSource, record: shop.Record, intent: int) -> None:
+        """Link a created webshop record to its Tripletex source and save the base."""
+        assert record.id is not None
+        w_view = self.ctx.mapping.webshop_view(
+            self.entity, record, self.ctx.refs.shop_resolver, record_id=record.id
+        )
+        line_ids, element_ids = lines.ids_from_record(self.blocks, source.record) if self.blocks else ({}, {})
+        base = Base(
+            webshop=w_view,
+            tripletex=source.view,
+            webshop_version=None if record.version is None else str(record.version),
+            tripletex_version=source.record.version,
+            line_ids=line_ids,
+            element_ids=element_ids,
+        )
+        store = self.ctx.store
+        with store.transaction() as conn:
+            store.link(self.entity, record.id, source.tripletex_id, conn=conn)
+            store.save_snapshot(
+                self.entity,
+                record.id,
+                base.values(self.ctx.mapping, self.entity),
+                webshop_version=base.webshop_version,
+                tripletex_version=base.tripletex_version,
+                conn=conn,
+            )
+            store.journal_done(intent, record.id, conn=conn)
+            self.outcome.event(
+                EventAction.CREATED,
+                webshop_id=record.id,
+                tripletex_id=source.tripletex_id,
+                side="webshop",
+                conn=conn,
+            )
+            self.outcome.settled("tripletex", source.tripletex_id, conn=conn)
+        if source.record.version is not None:
+            self.outcome.remember({source.tripletex_id: source.record.version})
+        self.ctx.count(self.entity, "webshop").created += 1
+
+
+def _only_for(cause: TripletexValidationFailed, index: int) -> TripletexValidationFailed:
+    """The batch error narrowed to the messages about one item."""
+    mine = [m for m in cause.validation_messages if m.rootId in (None, index)]
+    return TripletexValidationFailed(
+        cause.message,
+        method=cause.method,
+        path=cause.path,
+        status=cause.status,
+        code=cause.code,
+        validation_messages=mine,
+        request_id=cause.request_id,
+    )

@@ -1,0 +1,520 @@
+"""Linked pairs: read what is missing, merge against the base, write both sides, save the new base.
+
+A side that did not change since the last sync is not read again: its base view stands in for it
+(a webshop record absent from the feed; a Tripletex record whose scanned version is the stored one).
+Tripletex updates of customers and products go out in ``PUT …/list`` batches; whatever a batch could
+not write, and every order, is written alone. A 409 (Tripletex) or 412 (webshop) re-reads that side,
+re-merges and retries, a bounded number of times; an ambiguous update is treated the same way (the
+re-read shows whether it landed). After the writes the new base (both views, both versions, line ids)
+is saved in one transaction with the conflicts, events and seen version: our own write is thereby
+never mistaken for a new change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from shopsync.connectors import base as shop
+from shopsync.mapping import RecordMappingError, UnresolvedReference
+from shopsync.state import EventAction
+from shopsync.tripletex import AmbiguousWriteError, BatchWriteError, VersionConflict
+from shopsync.tripletex import Conflict as TripletexConflict
+from shopsync.tripletex import NotFound as TripletexNotFound
+from shopsync.tripletex import ValidationFailed as TripletexValidationFailed
+
+from . import lines, merge
+from .base import Base
+from .context import RESOURCES, PassContext
+from .detect import fetch_webshop
+from .outcome import Outcome
+from .references import EngineResolver
+from .tripletex_side import TripletexSide, TxRecord
+from .writes import (
+    BodyPlan,
+    LineState,
+    TotalsMismatch,
+    after_write,
+    check_totals,
+    relink_lines,
+    tripletex_body,
+)
+
+__all__ = ["Pair", "PairSync"]
+
+
+@dataclass
+class Pair:
+    """A linked pair and what this pass knows of each side's current state."""
+
+    webshop_id: str
+    tripletex_id: int
+    base: Base | None = None
+    #: The webshop record, when read in this pass (else the base view stands in).
+    webshop: shop.Record | None = None
+    #: The Tripletex record with the mapped fields, when read in this pass.
+    tripletex: TxRecord | None = None
+    #: The Tripletex version as last observed (scan, or our own write).
+    tripletex_version: int | None = None
+    #: The Tripletex view after our own write in this pass (stands in for the record).
+    tripletex_view: dict[str, Any] | None = None
+    tripletex_lines: LineState | None = None
+    #: Tripletex refused a write as locked (a closed or invoiced order).
+    locked: bool = False
+
+
+@dataclass
+class Plan:
+    """What one pair needs: the merge decision and the bodies that carry it out."""
+
+    pair: Pair
+    webshop_view: dict[str, Any]
+    tripletex_view: dict[str, Any]
+    decision: merge.Decision
+    locked: bool
+    ids: LineState
+    body: BodyPlan | None = None
+    patch: dict[str, Any] | None = None
+    tripletex_done: TxRecord | None = None
+    noted: bool = False
+    webshop_done: shop.Record | None = None
+    #: Keys whose write failed (dead letter or retry later): their bases stay, so the edit is not lost.
+    failed: set[str] = field(default_factory=set)
+
+
+class _Retry(Exception):
+    """Re-read and re-merge this pair."""
+
+
+class PairSync:
+    """Merges and writes the linked pairs of one entity."""
+
+    def __init__(self, ctx: PassContext, entity: str, side: TripletexSide, outcome: Outcome) -> None:
+        self.ctx = ctx
+        self.entity = entity
+        self.side = side
+        self.outcome = outcome
+        self.mapping = ctx.mapping
+        self.blocks = lines.blocks(ctx.mapping, entity)
+        self.resource = RESOURCES[entity]
+
+    async def run(self, pairs: list[Pair]) -> None:
+        """Sync every pair (bases already attached)."""
+        live = []
+        for pair in pairs:
+            if pair.base is not None and pair.base.deleted:
+                self._remember(pair)  # one side is gone: the pair is left alone
+            else:
+                live.append(pair)
+        await self._complete(live)
+        plans = [p for p in [await self._plan(pair) for pair in live] if p is not None]
+        await self._batch_update(plans)
+        limit = asyncio.Semaphore(self.ctx.options.concurrency)
+
+        async def finish(plan: Plan) -> None:
+            async with limit:
+                await self._finish(plan)
+
+        await asyncio.gather(*(finish(p) for p in plans))
+
+    # ------------------------------------------------------------------ reading
+
+    def _reusable(self, pair: Pair) -> bool:
+        """Whether the Tripletex side is known without reading it (our own write, or an unchanged version)."""
+        if pair.tripletex_view is not None:
+            return True
+        if pair.base is None:
+            return False
+        return pair.tripletex_version is None or pair.tripletex_version == pair.base.tripletex_version
+
+    async def _complete(self, pairs: list[Pair]) -> None:
+        need = [p.tripletex_id for p in pairs if p.tripletex is None and not self._reusable(p)]
+        if need:
+            fetched = await self.side.fetch(need)
+            for pair in pairs:
+                if pair.tripletex_id in need:
+                    pair.tripletex = fetched.get(pair.tripletex_id)
+        missing_shop = [p.webshop_id for p in pairs if p.webshop is None and p.base is None]
+        found, _gone = await fetch_webshop(self.ctx, self.entity, missing_shop)
+        for pair in pairs:
+            if pair.webshop is None and pair.webshop_id in found:
+                pair.webshop = found[pair.webshop_id]
+
+    # ------------------------------------------------------------------ planning
+
+    async def _plan(self, pair: Pair) -> Plan | None:
+        mapping, entity, base = self.mapping, self.entity, pair.base
+        if pair.tripletex is None and not self._reusable(pair):
+            self.outcome.wait("tripletex", pair.tripletex_id, "the Tripletex record vanished: re-checking")
+            return None
+        if pair.webshop is None and base is None:
+            self.outcome.wait("webshop", pair.webshop_id, "the webshop record vanished: re-checking")
+            return None
+        try:
+            w_view = (
+                mapping.webshop_view(
+                    entity, pair.webshop, self.ctx.refs.shop_resolver, record_id=pair.webshop_id
+                )
+                if pair.webshop is not None
+                else dict(base.webshop if base else {})
+            )
+        except RecordMappingError as exc:
+            self.outcome.dead_letter("webshop", pair.webshop_id, exc)
+            return None
+        unread = pair.tripletex is None and pair.tripletex_view is None
+        if unread and base is not None and self._same_views(w_view, base.webshop):
+            self._unchanged(pair, w_view)
+            return None
+        resolver = await self.ctx.refs.resolver()
+        try:
+            t_view, ids = self._tripletex_state(pair, resolver)
+        except UnresolvedReference as exc:
+            self.outcome.wait("tripletex", pair.tripletex_id, str(exc))
+            return None
+        except RecordMappingError as exc:
+            self.outcome.dead_letter("tripletex", pair.tripletex_id, exc)
+            return None
+        analysis = merge.analyse(
+            mapping, entity, w_view, t_view, base.webshop if base else None, base.tripletex if base else None
+        )
+        winner = await self._winner(pair) if analysis.conflicts else None
+        locked = self._locked(pair)
+        decision = merge.decide(analysis, winner, locked=locked, tripletex=t_view)
+        plan = Plan(pair, w_view, t_view, decision, locked, ids)
+        if decision.to_tripletex and self.blocks and not ids.known and pair.tripletex is None:
+            # Lines must be written but their Tripletex ids are unknown: read the order once.
+            pair.tripletex = await self.side.get(pair.tripletex_id)
+            pair.tripletex_view = None
+            return await self._plan(pair)
+        return self._bodies(plan, resolver)
+
+    def _tripletex_state(self, pair: Pair, resolver: EngineResolver) -> tuple[dict[str, Any], LineState]:
+        if pair.tripletex is not None:
+            view = self.mapping.tripletex_view(
+                self.entity, pair.tripletex, resolver, record_id=pair.tripletex_id
+            )
+            line_ids, element_ids = lines.ids_from_record(self.blocks, pair.tripletex)
+            return view, LineState(line_ids, element_ids)
+        if pair.tripletex_view is not None:
+            return dict(pair.tripletex_view), pair.tripletex_lines or LineState()
+        assert pair.base is not None
+        return dict(pair.base.tripletex), LineState(dict(pair.base.line_ids), dict(pair.base.element_ids))
+
+    def _same_views(self, left: dict[str, Any], right: dict[str, Any]) -> bool:
+        keys = set(left) | set(right)
+        return all(
+            merge.same(self.mapping, self.entity, k, left.get(k), right.get(k))
+            for k in keys
+            if self.mapping.entity(self.entity).entry(k)
+        )
+
+    def _locked(self, pair: Pair) -> bool:
+        if self.entity != "order":
+            return False
+        if pair.locked:
+            return True
+        if pair.tripletex is not None:
+            return bool(getattr(pair.tripletex, "isClosed", False))
+        return bool(pair.base and pair.base.locked)
+
+    async def _winner(self, pair: Pair) -> str | None:
+        policy = self.ctx.options.conflict_policy
+        if policy == "manual":
+            return None
+        if policy in ("webshop_wins", "tripletex_wins"):
+            return policy.removesuffix("_wins")
+        shop_time = pair.webshop.updated_at if pair.webshop is not None else None
+        tripletex_time = await self.side.last_changed(pair.tripletex_id) if pair.tripletex else None
+        if shop_time is None:
+            return "tripletex"
+        # Tripletex stamps changes to the second: within the same second nobody knows; Tripletex wins.
+        if tripletex_time is None or shop_time.replace(microsecond=0) > tripletex_time:
+            return "webshop"
+        return "tripletex"
+
+    def _bodies(self, plan: Plan, resolver: EngineResolver) -> Plan | None:
+        pair, decision = plan.pair, plan.decision
+        t_target = {**plan.tripletex_view, **decision.to_tripletex}
+        try:
+            if decision.to_tripletex:
+                plan.body = tripletex_body(
+                    self.mapping,
+                    self.entity,
+                    self.blocks,
+                    t_target,
+                    plan.tripletex_view,
+                    list(decision.to_tripletex),
+                    resolver,
+                    plan.ids,
+                    pair.webshop_id,
+                )
+                if plan.body.slots is not None and pair.webshop is not None:
+                    check_totals(plan.body.body, pair.webshop, resolver)
+                plan.body.body["id"] = pair.tripletex_id
+                plan.body.body["version"] = self._tripletex_version(pair)
+        except UnresolvedReference as exc:
+            self.outcome.wait("webshop", pair.webshop_id, str(exc))
+            return None
+        except (RecordMappingError, TotalsMismatch, ValueError) as exc:
+            self.outcome.dead_letter("webshop", pair.webshop_id, exc)
+            return None
+        if decision.to_webshop:
+            w_target = {**plan.webshop_view, **decision.to_webshop}
+            try:
+                patch = self.mapping.to_webshop(
+                    self.entity,
+                    w_target,
+                    resolver,
+                    keys=list(decision.to_webshop),
+                    current=pair.webshop,
+                    record_id=pair.webshop_id,
+                )
+            except RecordMappingError as exc:
+                self.outcome.dead_letter("tripletex", pair.tripletex_id, exc)
+                return None
+            plan.patch = patch or None
+        return plan
+
+    def _tripletex_version(self, pair: Pair) -> int | None:
+        if pair.tripletex is not None and pair.tripletex.version is not None:
+            return int(pair.tripletex.version)
+        if pair.tripletex_version is not None:
+            return pair.tripletex_version
+        return pair.base.tripletex_version if pair.base else None
+
+    # ------------------------------------------------------------------ writing
+
+    async def _batch_update(self, plans: list[Plan]) -> None:
+        """Customers and products: all Tripletex updates through ``PUT …/list`` in batches."""
+        if self.entity == "order":
+            return
+        todo = [p for p in plans if p.body is not None]
+        if len(todo) < 2:
+            return  # one record: the single PUT in ``_finish`` is the same call
+        models = [self.side.model.model_validate(p.body.body) for p in todo if p.body is not None]
+        try:
+            done = await self.side.resource.update_many(models)
+        except BatchWriteError as exc:
+            done = list(exc.completed)  # the rest is written one by one, with conflict handling
+        for plan, answer in zip(todo, done, strict=False):
+            plan.tripletex_done = answer
+
+    async def _finish(self, plan: Plan) -> None:
+        for _attempt in range(self.ctx.options.write_attempts):
+            try:
+                if plan.tripletex_done is not None and not plan.noted:
+                    await self._note_tripletex_write(plan)  # written by the batch
+                await self._write(plan)
+            except _Retry:
+                fresh = await self._plan(plan.pair)
+                if fresh is None:
+                    return
+                plan = fresh
+                continue
+            await self._save(plan)
+            return
+        self.outcome.wait("webshop", plan.pair.webshop_id, "kept changing while being written; retrying")
+
+    async def _write(self, plan: Plan) -> None:
+        pair = plan.pair
+        if plan.body is not None and plan.tripletex_done is None:
+            try:
+                model = self.side.model.model_validate(plan.body.body)
+                if self.entity == "order":
+                    answer = await self.ctx.tripletex.orders.update(
+                        model,  # type: ignore[arg-type]
+                        update_lines_and_groups=plan.body.slots is not None,
+                    )
+                else:
+                    answer = await self.side.resource.update(model)
+            except (VersionConflict, AmbiguousWriteError):
+                pair.tripletex = await self.side.get(pair.tripletex_id)
+                pair.tripletex_view = None
+                raise _Retry from None
+            except TripletexConflict as exc:
+                # 409 other than a stale version: the order is locked (e.g. invoiced). A visible
+                # conflict, not a retry loop; for other records the refusal is a dead letter.
+                if self.entity != "order":
+                    self._fail(plan, "tripletex", exc)
+                else:
+                    pair.locked = True
+                    raise _Retry from None
+            except TripletexValidationFailed as exc:
+                self._fail(plan, "tripletex", exc)
+            except TripletexNotFound:
+                self._fail(plan, "tripletex", None)
+            else:
+                plan.tripletex_done = answer
+                await self._note_tripletex_write(plan)
+        if plan.patch is not None and plan.webshop_done is None:
+            version = pair.webshop.version if pair.webshop is not None else None
+            if version is None and pair.base is not None and pair.base.webshop_version is not None:
+                version = int(pair.base.webshop_version)
+            try:
+                plan.webshop_done = await self.ctx.webshop.update(
+                    self.resource, pair.webshop_id, plan.patch, if_match=version
+                )
+            except (shop.PreconditionFailed, shop.AmbiguousWriteError):
+                found, _ = await fetch_webshop(self.ctx, self.entity, [pair.webshop_id])
+                pair.webshop = found.get(pair.webshop_id)
+                raise _Retry from None
+            except (shop.ValidationFailed, shop.Conflict) as exc:
+                self._fail(plan, "webshop", exc)
+            except shop.NotFound:
+                self._fail(plan, "webshop", None)
+
+    def _fail(self, plan: Plan, target: str, exc: BaseException | None) -> None:
+        """A write to ``target`` failed for good: dead-letter the source (or re-check a vanished record);
+        the keys it carried keep their bases so the edit is retried, not lost."""
+        pair = plan.pair
+        if target == "tripletex":
+            plan.failed |= set(plan.decision.to_tripletex)
+            plan.body = None
+            if exc is None:
+                self.outcome.wait(
+                    "tripletex", pair.tripletex_id, "the Tripletex record vanished: re-checking"
+                )
+            else:
+                self.outcome.dead_letter("webshop", pair.webshop_id, exc)
+        else:
+            plan.failed |= set(plan.decision.to_webshop)
+            plan.patch = None
+            if exc is None:
+                self.outcome.wait("webshop", pair.webshop_id, "the webshop record vanished: re-checking")
+            else:
+                self.outcome.dead_letter("tripletex", pair.tripletex_id, exc)
+
+    async def _note_tripletex_write(self, plan: Plan) -> None:
+        """After a Tripletex write: the pair now stands at the written view and the new version."""
+        pair, answer = plan.pair, plan.tripletex_done
+        assert answer is not None and plan.body is not None
+        plan.noted = True
+        resolver = await self.ctx.refs.resolver()
+        target = {**plan.tripletex_view, **plan.decision.to_tripletex}
+        view, ids = await after_write(
+            self.mapping,
+            self.entity,
+            self.blocks,
+            plan.body,
+            target,
+            answer,
+            self.side,
+            resolver,
+            pair.tripletex_id,
+        )
+        pair.tripletex = None
+        pair.tripletex_view = view
+        pair.tripletex_lines = ids or plan.ids
+        pair.tripletex_version = answer.version
+
+    # ------------------------------------------------------------------ saving
+
+    def _unchanged(self, pair: Pair, w_view: dict[str, Any]) -> None:
+        """Nothing changed that the mapping sees: remember new versions, write nothing."""
+        base = pair.base
+        assert base is not None
+        version = str(pair.webshop.version) if pair.webshop is not None and pair.webshop.version else None
+        if version is not None and version != base.webshop_version:
+            new = base.with_(webshop=w_view, webshop_version=version)
+            self.ctx.store.save_snapshot(
+                self.entity,
+                pair.webshop_id,
+                new.values(self.mapping, self.entity),
+                webshop_version=new.webshop_version,
+                tripletex_version=new.tripletex_version,
+            )
+        self._remember(pair)
+        for side in ("webshop", "tripletex"):
+            self.ctx.count(self.entity, side).unchanged += 1
+
+    def _remember(self, pair: Pair) -> None:
+        version = self._tripletex_version(pair)
+        if version is not None:
+            self.outcome.remember({pair.tripletex_id: version})
+
+    async def _save(self, plan: Plan) -> None:
+        pair, decision, base = plan.pair, plan.decision, plan.pair.base
+        resolver = self.ctx.refs.shop_resolver
+        t_view = dict(pair.tripletex_view) if pair.tripletex_view is not None else dict(plan.tripletex_view)
+        ids = pair.tripletex_lines if pair.tripletex_view is not None and pair.tripletex_lines else plan.ids
+        if plan.webshop_done is not None:
+            w_view = self.mapping.webshop_view(
+                self.entity, plan.webshop_done, resolver, record_id=pair.webshop_id
+            )
+            w_version = plan.webshop_done.version
+        else:
+            w_view = dict(plan.webshop_view)
+            w_version = pair.webshop.version if pair.webshop is not None else None
+        for key in decision.held | plan.failed:  # keep their bases: the conflict or edit stays pending
+            w_view[key] = base.webshop.get(key) if base else None
+            t_view[key] = base.tripletex.get(key) if base else None
+        new = Base(
+            webshop=w_view,
+            tripletex=t_view,
+            webshop_version=str(w_version)
+            if w_version is not None
+            else (base.webshop_version if base else None),
+            tripletex_version=self._tripletex_version(pair),
+            line_ids=dict(ids.line_ids),
+            element_ids=dict(ids.element_ids),
+            locked=plan.locked or bool(base and base.locked),
+        )
+        wrote_tx = plan.tripletex_done is not None and plan.body is not None
+        wrote_shop = plan.webshop_done is not None
+        store = self.ctx.store
+        with store.transaction() as conn:
+            if new != base:
+                store.save_snapshot(
+                    self.entity,
+                    pair.webshop_id,
+                    new.values(self.mapping, self.entity),
+                    webshop_version=new.webshop_version,
+                    tripletex_version=new.tripletex_version,
+                    conn=conn,
+                )
+            if self.blocks and (base is None or wrote_tx or wrote_shop):
+                relink_lines(
+                    store,
+                    self.mapping,
+                    self.entity,
+                    self.blocks,
+                    pair.webshop_id,
+                    w_view,
+                    t_view,
+                    ids,
+                    conn=conn,
+                )
+            self.outcome.conflicts(pair.webshop_id, pair.tripletex_id, decision.conflicts, conn=conn)
+            for side, wrote, keys in (
+                ("tripletex", wrote_tx, decision.to_tripletex),
+                ("webshop", wrote_shop, decision.to_webshop),
+            ):
+                if wrote:
+                    self.outcome.event(
+                        EventAction.UPDATED,
+                        webshop_id=pair.webshop_id,
+                        tripletex_id=pair.tripletex_id,
+                        side=side,
+                        detail={"fields": sorted(keys)},
+                        conn=conn,
+                    )
+            self.outcome.settled("webshop", pair.webshop_id, conn=conn)
+            self.outcome.settled("tripletex", pair.tripletex_id, conn=conn)
+        self._remember(pair)
+        for side, wrote in (("tripletex", wrote_tx), ("webshop", wrote_shop)):
+            counts = self.ctx.count(self.entity, side)
+            if wrote:
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        if wrote_tx or wrote_shop or decision.conflicts:
+            self.ctx.log.info(
+                "engine.pair_synced",
+                entity=self.entity,
+                webshop_id=pair.webshop_id,
+                tripletex_id=pair.tripletex_id,
+                to_tripletex=sorted(decision.to_tripletex) if wrote_tx else [],
+                to_webshop=sorted(decision.to_webshop) if wrote_shop else [],
+                conflicts=[c.key for c, _ in decision.conflicts],
+            )

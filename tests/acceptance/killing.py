@@ -1,0 +1,74 @@
+"""The kill -9 series: start ``shopsync sync``, SIGKILL it at a random moment, repeat; then check.
+
+A kill is timed from the moment the run first talks to an API (the simulators' request counters
+move), plus a random 0.05–1.5 s: timed from the process start, most kills would land in interpreter
+start-up and prove nothing. Runs that finish before their kill time are counted as completed and must
+have exited 0 or 1 (a crash while recovering from an earlier kill would be 2 or 3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .harness import SimProcess, spawn_shopsync
+
+#: Kill timing after the run's first API request, in seconds.
+KILL_DELAY = (0.05, 1.5)
+
+
+@dataclass
+class KillReport:
+    """Figures of one kill series."""
+
+    label: str
+    kills: int = 0
+    completed: int = 0
+    completed_codes: list[int] = field(default_factory=list)
+    #: Kills of runs that had written to either system before they died.
+    kills_after_writes: int = 0
+    edit_rounds: int = 0
+    records_checked: int = 0
+    duplicates: int = 0
+    missing: int = 0
+    lost_edits: int = 0
+
+    def line(self) -> str:
+        """One line for the end-of-run summary."""
+        return (
+            f"{self.label}: kills {self.kills} ({self.kills_after_writes} after writes), "
+            f"completed runs {self.completed}, edit rounds {self.edit_rounds}, "
+            f"records checked {self.records_checked}, duplicates {self.duplicates}, "
+            f"missing {self.missing}, lost edits {self.lost_edits}"
+        )
+
+
+def _totals(sims: tuple[SimProcess, ...]) -> tuple[int, int]:
+    stats = [sim.stats() for sim in sims]
+    return sum(int(s["total"]) for s in stats), sum(int(s["writes"]) for s in stats)
+
+
+async def kill_once(
+    config: Path, sims: tuple[SimProcess, ...], rng: random.Random, report: KillReport, log: Path
+) -> None:
+    """One run of ``shopsync sync`` killed with SIGKILL at a random point of its work."""
+    requests_before, writes_before = _totals(sims)
+    proc = spawn_shopsync("sync", "--config", str(config), log=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None or _totals(sims)[0] != requests_before:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(rng.uniform(*KILL_DELAY))
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=30)
+        report.kills += 1
+        if _totals(sims)[1] > writes_before:
+            report.kills_after_writes += 1
+    else:
+        report.completed += 1
+        report.completed_codes.append(proc.returncode)
