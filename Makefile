@@ -32,6 +32,7 @@ demo: install
 
 bench: install
 	$(BIN)/python -m bench.tripletex_simulator
+	$(BIN)/python -m bench.engine_sync
 
 # Regenerate the Tripletex schema facts and models from the official spec (not committed).
 gen: install

@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import time
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import httpx2
 
@@ -51,6 +52,7 @@ BATCH_SIZE = 100
 SCAN_FIELDS = "id,version,organizationNumber,email"
 CONSUMER_TOKEN = "sim-consumer"
 EMPLOYEE_TOKEN = "sim-employee"
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,9 @@ class ClientScan:
 
 async def create_session(url: str) -> str:
     """A session token for the default simulator credentials, as a ready Basic auth header value."""
-    expires = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    # A session ends at Oslo midnight starting its expirationDate: two days ahead in Oslo time, so a
+    # run that crosses midnight keeps its session.
+    expires = (dt.datetime.now(OSLO).date() + dt.timedelta(days=2)).isoformat()
     body = {"consumerToken": CONSUMER_TOKEN, "employeeToken": EMPLOYEE_TOKEN, "expirationDate": expires}
     async with httpx2.AsyncClient(base_url=url, timeout=30) as client:
         response = await client.post("/v2/token/session/:create", json=body)

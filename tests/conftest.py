@@ -7,6 +7,7 @@ import pathlib
 from collections.abc import Iterator
 
 import pytest
+import structlog
 
 pytest_plugins = ["tests.fixtures.webshop", "tests.fixtures.postgres"]
 
@@ -28,3 +29,10 @@ def _clean_shopsync_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if key.startswith("SHOPSYNC_"):
             monkeypatch.delenv(key)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _reset_structlog() -> Iterator[None]:
+    """A CLI test's ``configure_logging`` (level, stream) never leaks into the next test."""
+    yield
+    structlog.reset_defaults()

@@ -119,7 +119,8 @@ class WebshopSection(_Section):
 
     url: str
     #: None: the shopsync contract; a preset name; a path to a WebshopAPIConfig YAML; or that YAML inline.
-    api: str | dict[str, Any] | None = None
+    #: Kept out of reprs: an inline description may hold credentials (basic auth, query keys).
+    api: str | dict[str, Any] | None = Field(default=None, repr=False)
     token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
 

@@ -95,6 +95,20 @@ def redact_stdlib_loggers(*names: str) -> None:
             target.addFilter(_FILTER)
 
 
+class _StderrLogger:
+    """A structlog logger that prints to whatever ``sys.stderr`` is when the line is written."""
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
+class _StderrLoggerFactory:
+    def __call__(self, *args: Any) -> _StderrLogger:
+        return _StderrLogger()
+
+
 def configure_logging(
     level: int | str = "INFO", *, json: bool | None = None, stream: TextIO | None = None
 ) -> None:
@@ -102,6 +116,9 @@ def configure_logging(
     out = stream or sys.stderr
     if json is None:
         json = not out.isatty()
+    # Without an explicit stream, look sys.stderr up at every write: a stream captured at configure time
+    # (a test runner's, a redirected CLI's) may be closed by the time a later log line is written.
+    factory: Any = structlog.PrintLoggerFactory(stream) if stream else _StderrLoggerFactory()
     numeric = logging.getLevelName(level.upper()) if isinstance(level, str) else level
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
@@ -114,6 +131,6 @@ def configure_logging(
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(out),
+        logger_factory=factory,
         cache_logger_on_first_use=False,
     )

@@ -28,6 +28,8 @@ SIM_SECRETS = {
     "SHOPSYNC_TRIPLETEX_CONSUMER_TOKEN": "sim-consumer",
     "SHOPSYNC_TRIPLETEX_EMPLOYEE_TOKEN": "sim-employee",
 }
+#: Requests per second the webshop connector may send to the shop simulator.
+SHOP_PACE = 1000
 #: Seconds one uninterrupted ``shopsync sync`` may take in these tests before it counts as hung.
 SYNC_TIMEOUT = 300.0
 
@@ -166,6 +168,13 @@ def init_config(workdir: Path, tripletex: SimProcess, webshop: SimProcess, state
         args += ["--state", state]
     result = shopsync(*args)
     assert result.returncode == 0, result.stderr + result.stdout
+    # The connector paces a shop to 10 requests/s by default (polite to real shops); the simulator
+    # needs no such care, and the tests should not wait for it.
+    text = out.read_text(encoding="utf-8")
+    assert "\n  api: null\n" in text
+    out.write_text(
+        text.replace("\n  api: null\n", f"\n  api: {{pacing: {{requests_per_second: {SHOP_PACE}}}}}\n")
+    )
     return out
 
 

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shopsync.state import StateStore
+
 from .harness import SimProcess, spawn_shopsync
 
 #: Kill timing after the run's first API request, in seconds.
@@ -26,8 +28,13 @@ class KillReport:
 
     label: str
     kills: int = 0
+    #: Kills by phase: during the initial load, during incremental syncs.
+    initial_kills: int = 0
+    incremental_kills: int = 0
     completed: int = 0
     completed_codes: list[int] = field(default_factory=list)
+    #: The output of completed runs that exited with something else than 0 or 1.
+    crashes: list[str] = field(default_factory=list)
     #: Kills of runs that had written to either system before they died.
     kills_after_writes: int = 0
     edit_rounds: int = 0
@@ -39,7 +46,8 @@ class KillReport:
     def line(self) -> str:
         """One line for the end-of-run summary."""
         return (
-            f"{self.label}: kills {self.kills} ({self.kills_after_writes} after writes), "
+            f"{self.label}: kills {self.kills} (initial load {self.initial_kills}, incremental "
+            f"{self.incremental_kills}; {self.kills_after_writes} after writes), "
             f"completed runs {self.completed}, edit rounds {self.edit_rounds}, "
             f"records checked {self.records_checked}, duplicates {self.duplicates}, "
             f"missing {self.missing}, lost edits {self.lost_edits}"
@@ -51,24 +59,65 @@ def _totals(sims: tuple[SimProcess, ...]) -> tuple[int, int]:
     return sum(int(s["total"]) for s in stats), sum(int(s["writes"]) for s in stats)
 
 
+def _size(log: Path) -> int:
+    return log.stat().st_size if log.exists() else 0
+
+
+def _tail(log: Path, offset: int) -> str:
+    """What a run wrote to the shared log after ``offset`` (a traceback starts with its root cause)."""
+    with log.open("rb") as f:
+        f.seek(offset)
+        text = f.read().decode(errors="replace")
+    return text if len(text) < 12_000 else text[:8_000] + "\n[…]\n" + text[-4_000:]
+
+
 async def kill_once(
-    config: Path, sims: tuple[SimProcess, ...], rng: random.Random, report: KillReport, log: Path
+    config: Path,
+    sims: tuple[SimProcess, ...],
+    rng: random.Random,
+    report: KillReport,
+    log: Path,
+    *,
+    initial: bool,
 ) -> None:
     """One run of ``shopsync sync`` killed with SIGKILL at a random point of its work."""
     requests_before, writes_before = _totals(sims)
+    offset = _size(log)
     proc = spawn_shopsync("sync", "--config", str(config), log=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None or _totals(sims)[0] != requests_before:
             break
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # coarse: polling the simulators competes with the run for CPU
     await asyncio.sleep(rng.uniform(*KILL_DELAY))
     if proc.poll() is None:
         proc.kill()
         proc.wait(timeout=30)
         report.kills += 1
+        if initial:
+            report.initial_kills += 1
+        else:
+            report.incremental_kills += 1
         if _totals(sims)[1] > writes_before:
             report.kills_after_writes += 1
     else:
         report.completed += 1
         report.completed_codes.append(proc.returncode)
+        if proc.returncode not in (0, 1):
+            report.crashes.append(_tail(log, offset))
+
+
+def timelines(state: str, entity_ids: list[tuple[str, str]]) -> str:
+    """The store's timeline and conflicts of some records, for a failure message (post-mortem)."""
+    out: list[str] = []
+    with StateStore.open(state) as store:
+        for entity, webshop_id in entity_ids:
+            out.append(f"--- {entity} {webshop_id}")
+            for event in store.timeline(entity, webshop_id=webshop_id):
+                out.append(f"  {event.at:%H:%M:%S.%f} {event.side} {event.action} {event.detail}")
+            for conflict in store.conflicts_for(entity, webshop_id):
+                out.append(
+                    f"  conflict {conflict.field}: base {conflict.base!r} shop {conflict.webshop_value!r} "
+                    f"tripletex {conflict.tripletex_value!r} -> {conflict.winner} ({conflict.policy})"
+                )
+    return "\n".join(out)

@@ -129,6 +129,8 @@ class Check:
     """What the comparison of both sides found."""
 
     records_checked: int = 0
+    #: (entity, webshop id) of every record with a lost edit, for post-mortems.
+    suspects: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     lost_edits: list[str] = field(default_factory=list)
@@ -242,6 +244,9 @@ def _check_edit(
         sp, tp = shop_p.get(edit.key), tx_p.get(edit.key)
         values = (sp.name if sp else None, tp.name if tp else None)
     if values != (edit.name, edit.name):
+        shop_record = shop_c.get(edit.key) if edit.entity == "customer" else shop_p.get(edit.key)
+        if shop_record is not None:
+            check.suspects.append((edit.entity, str(shop_record.id)))
         check.lost_edits.append(
             f"{edit.entity} {edit.key} edited in {edit.side} to {edit.name!r}: shop {values[0]!r}, "
             f"Tripletex {values[1]!r}"

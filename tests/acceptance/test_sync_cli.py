@@ -1,5 +1,10 @@
 """``shopsync init`` + ``sync`` + ``status`` as a user runs them: separate processes, both simulators on
-real sockets, every check made through the systems' own APIs (and ``status --json`` for the store)."""
+real sockets, every check made through the systems' own APIs (and ``status --json`` for the store).
+
+These run on SQLite; ``test_kill`` runs the same end-to-end checks (exact pairing, every edit, a
+zero-write pass, the status) after its kill series on SQLite and PostgreSQL, so PostgreSQL is not
+paid for twice.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,10 @@ import asyncio
 import json
 import random
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from shopsync.tripletex import Customer
@@ -56,29 +61,37 @@ class World:
             return await read_sides(tx, shop)
 
 
-def make_names_unique(tripletex: SimProcess, webshop: SimProcess) -> None:
-    """Give the seeded shop's products unique names, as Tripletex requires."""
+def fresh_data(tripletex: SimProcess, webshop: SimProcess) -> None:
+    """Both simulators back to their seeded data (counters zeroed), the shop's product names unique."""
 
-    async def rename() -> None:
+    async def reset() -> None:
+        async with httpx2.AsyncClient(timeout=30) as http:
+            for sim in (tripletex, webshop):
+                (await http.post(sim.url + "/_sim/reset")).raise_for_status()
         async with clients(tripletex.api_url, webshop.api_url) as (_, shop):
             await unique_product_names(shop)
 
-    asyncio.run(rename())
+    asyncio.run(reset())
+
+
+@pytest.fixture(scope="module")
+def simulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimProcess, SimProcess]]:
+    """Seeded simulators in their own processes, shared by this module's tests (each resets them)."""
+    with start_sims(tmp_path_factory.mktemp("sims"), tripletex=TRIPLETEX_SEED, webshop=WEBSHOP_SEED) as sims:
+        yield sims[0], sims[1]
 
 
 @pytest.fixture
-def world(tmp_path: Path, state_location: str) -> Iterator[World]:
-    """Seeded simulators (own processes) and ``shopsync init`` for them, on SQLite or PostgreSQL."""
-    with ExitStack() as stack:
-        tripletex, webshop = stack.enter_context(
-            start_sims(tmp_path, tripletex=TRIPLETEX_SEED, webshop=WEBSHOP_SEED)
-        )
-        make_names_unique(tripletex, webshop)
-        yield World(tripletex, webshop, init_config(tmp_path, tripletex, webshop, state_location))
+def world(tmp_path: Path, simulators: tuple[SimProcess, SimProcess]) -> World:
+    """Freshly seeded simulators and ``shopsync init`` for them (state: the default SQLite file)."""
+    tripletex, webshop = simulators
+    fresh_data(tripletex, webshop)
+    return World(tripletex, webshop, init_config(tmp_path, tripletex, webshop))
 
 
 async def test_init_and_sync_bring_seeded_systems_into_sync_then_idle(world: World) -> None:
-    """The first sync exits 0 with every record paired once; the second writes nothing on either side."""
+    """The first sync exits 0 with every record paired once, status --json shows the links and nothing
+    open, and the second sync writes nothing on either side."""
     code, output = world.sync()
     assert code == 0, output
     sides = await world.sides()
@@ -88,18 +101,6 @@ async def test_init_and_sync_bring_seeded_systems_into_sync_then_idle(world: Wor
     assert len(sides.shop_products) == len(sides.tx_products) >= 32
     assert len(sides.shop_orders) == 25
 
-    before = world.writes()
-    code, output = world.sync()
-    assert code == 0, output
-    assert world.writes() == before, "an idle pass wrote to Tripletex or the webshop"
-
-
-async def test_status_json_reports_what_the_store_holds(world: World) -> None:
-    """After a sync, status --json counts one link per record pair, nothing open, and the last pass."""
-    assert world.status()["last_pass"] is None
-    code, output = world.sync()
-    assert code == 0, output
-    sides = await world.sides()
     status = world.status()
     entities = status["entities"]
     assert isinstance(entities, dict)
@@ -110,13 +111,15 @@ async def test_status_json_reports_what_the_store_holds(world: World) -> None:
         assert counts["dead_letters"] == counts["conflicts"] == counts["reviews"] == counts["pending"] == 0
     assert status["open_intents"] == 0
     last = status["last_pass"]
-    assert isinstance(last, dict) and last["finished_at"] is not None
+    assert isinstance(last, dict) and last["status"] == "succeeded" and last["finished_at"] is not None
     cursors = status["cursors"]
-    assert isinstance(cursors, list) and {c["entity"] for c in cursors if c["side"] == "webshop"} >= {
-        "customer",
-        "product",
-        "order",
-    }
+    assert isinstance(cursors, list)
+    assert {c["entity"] for c in cursors if c["side"] == "webshop"} == {"customer", "product", "order"}
+
+    before = world.writes()
+    code, output = world.sync()
+    assert code == 0, output
+    assert world.writes() == before, "an idle pass wrote to Tripletex or the webshop"
 
 
 async def test_edits_on_each_side_arrive_after_the_next_sync(world: World) -> None:
@@ -139,7 +142,6 @@ async def test_edits_on_each_side_arrive_after_the_next_sync(world: World) -> No
     assert world.writes() == before, "the pass after the edits wrote again (ping-pong)"
 
 
-@pytest.mark.parametrize("state_location", ["sqlite"], indirect=True)
 async def test_a_bad_record_is_dead_lettered_and_the_rest_syncs(world: World) -> None:
     """A Tripletex customer the shop cannot take (no e-mail) exits 1, shows in status, others sync."""
     async with clients(world.tripletex.api_url, world.webshop.api_url) as (tx, _):
@@ -160,7 +162,6 @@ async def test_a_bad_record_is_dead_lettered_and_the_rest_syncs(world: World) ->
     assert code == 1, output
 
 
-@pytest.mark.parametrize("state_location", ["sqlite"], indirect=True)
 def test_refused_credentials_are_exit_2(world: World) -> None:
     """A wrong Tripletex employee token ends the run with exit 2 and one line, no traceback."""
     before = world.writes()
@@ -173,22 +174,20 @@ def test_refused_credentials_are_exit_2(world: World) -> None:
     assert world.writes() == before
 
 
-def test_unreachable_system_and_missing_secret_are_exit_2(tmp_path: Path) -> None:
-    """A Tripletex nobody listens on, or an unset token, is exit 2 naming the cause."""
+def test_unreachable_tripletex_is_exit_2(tmp_path: Path) -> None:
+    """A Tripletex nobody listens on ends the run, after the client's retries, with exit 2 and one line."""
     config = tmp_path / "shopsync.yaml"
-    init = shopsync(
-        "init",
+    args = [
         "--webshop-url",
         "http://127.0.0.1:9",
         "--tripletex-url",
         "http://127.0.0.1:9/v2",
         "--out",
         str(config),
-    )
+    ]
+    init = shopsync("init", *args)
     assert init.returncode == 0, explain(init)
     unreachable = shopsync("sync", "--config", str(config))
     assert unreachable.returncode == 2, explain(unreachable)
     assert "Traceback" not in unreachable.stderr
-    missing = shopsync("sync", "--config", str(config), env={"SHOPSYNC_WEBSHOP_TOKEN": ""})
-    assert missing.returncode == 2, explain(missing)
-    assert "SHOPSYNC_WEBSHOP_TOKEN" in missing.stderr
+    assert "error:" in unreachable.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
@@ -33,7 +34,7 @@ from .recorder import Recorder
 
 pytestmark = [pytest.mark.conformance, pytest.mark.e2e]
 
-TODAY = dt.date.today()
+TODAY = dt.datetime.now(ZoneInfo("Europe/Oslo")).date()
 
 ClientFor = Callable[[SimHandle], TripletexClient]
 

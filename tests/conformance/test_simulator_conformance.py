@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
@@ -19,7 +20,7 @@ from .recorder import Recorder
 
 pytestmark = [pytest.mark.conformance, pytest.mark.e2e]
 
-TODAY = dt.date.today()
+TODAY = dt.datetime.now(ZoneInfo("Europe/Oslo")).date()
 ORDER_WINDOW = {"orderDateFrom": (TODAY - dt.timedelta(days=3650)).isoformat(), "orderDateTo": "2100-01-01"}
 
 

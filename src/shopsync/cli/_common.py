@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -165,5 +166,6 @@ def fail_from(exc: BaseException) -> NoReturn:
     traceback (a bug; never 1, which would read as "finished with records needing attention")."""
     code = classify(exc)
     if code is ExitCode.INTERNAL:
-        err_console.print_exception()
+        # Plain text, root cause first: it ends up in logs and bug reports more often than on a screen.
+        traceback.print_exception(exc, file=sys.stderr)
     fail(describe(exc), code)

@@ -125,9 +125,12 @@ def init(
     ] = Path("shopsync.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented config file. Secrets are never written: they come from the environment
-    (SHOPSYNC_WEBSHOP_TOKEN, SHOPSYNC_TRIPLETEX_CONSUMER_TOKEN, SHOPSYNC_TRIPLETEX_EMPLOYEE_TOKEN).
-    Exit codes: 0 written; 2 invalid value or the file exists (use --force)."""
+    """Write a commented config file for `shopsync sync` and `shopsync status` (never a secret).
+
+    Secrets come from the environment: SHOPSYNC_WEBSHOP_TOKEN and SHOPSYNC_TRIPLETEX_*_TOKEN.
+
+    Exit codes: 0 written; 2 an invalid value, or the file exists (use --force).
+    """
     if out.exists() and not force:
         fail(f"{out} already exists; use --force to overwrite it")
     text = render_config(webshop_url, tripletex_url, _state_for(out, state))

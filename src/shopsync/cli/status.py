@@ -124,14 +124,14 @@ def _render(console: Console, data: dict[str, Any]) -> None:
 
 
 def status(config: ConfigOption, as_json: JsonOption = False, verbose: VerboseOption = 0) -> None:
-    """Show links per entity, pending work, conflicts, dead letters, review items, cursors and the last
-    pass.
+    """Show what the state holds: links, pending work, conflicts, dead letters, reviews, cursors, last pass.
 
     Exit codes:
     0 nothing needs attention;
     1 conflicts, dead letters, review items or records waiting for a dependency;
     2 configuration or database error;
-    3 unexpected internal error."""
+    3 unexpected internal error.
+    """
     setup_logging(verbose)
     settings = load_or_exit(config)
     try:

@@ -74,10 +74,8 @@ def sync(
 
     Exit codes:
     0 both sides are in sync;
-    1 the pass finished, but records are dead-lettered, in conflict, in review or waiting
-    (see `shopsync status`);
-    2 configuration or connection error (config file, secrets, Tripletex, the webshop or the state
-    database);
+    1 finished, but records are dead-lettered, in conflict, in review or waiting (see `shopsync status`);
+    2 configuration or connection error (config, secrets, Tripletex, the webshop, the state database);
     3 unexpected internal error.
     """
     setup_logging(verbose)

@@ -13,8 +13,11 @@ A pass runs, per entity in dependency order (customer, product, order), the stag
 each: ``recover`` (journalled creates whose answer was lost), ``detect`` (webshop change feed;
 Tripletex version scans / ``changedSince``), ``deletes`` (policy + mass-delete breaker), ``match``
 (initial matching, review of ambiguous matches), ``creates`` (journalled, batched creates),
-``pairs`` with ``merge`` (3-way merge per row key against each side's own base) and ``writes``/
-``lines`` (bodies, order lines updated in place), then a commit of cursors and seen versions.
+``pairs`` (linked pairs: ``merge`` — the 3-way merge per row key against each side's own ``base`` —
+then ``writes``/``lines`` for bodies and order lines updated in place, ``pair_save`` for the
+write-ahead marks and the new base), then a commit of cursors and seen versions (``entity``).
+``tripletex_side`` shapes Tripletex reads, ``references`` fills the mapping's resolver, ``outcome``
+records dead letters, waits, reviews, conflicts and events, ``summary`` is the ``PassSummary``.
 """
 
 from .context import EngineOptions

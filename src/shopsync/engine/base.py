@@ -5,12 +5,19 @@ views may legitimately differ after a sync; a side's change is its new view agai
 Stored as the snapshot's JSON ``values``::
 
     {"webshop": {...view...}, "tripletex": {...view...},
-     "line_ids": [501, 502], "element_ids": {"shipping": 503}, "deleted": null}
+     "line_ids": {"lines": [501, 502]}, "element_ids": {"shipping": 503},
+     "pending": {"tripletex": {...keys being written...}, "webshop": {...}},
+     "deleted": null, "locked": false, "initial": false}
 
 ``line_ids`` / ``element_ids`` are the Tripletex ids of an order's lines, aligned with the Tripletex
 view's list blocks (so lines can be updated in place without reading the order first); ``deleted``
 names the side whose record was deleted (the pair is then left alone); ``locked`` marks a closed
-Tripletex order.
+Tripletex order; ``initial`` says the views are not known yet (a pair linked but never merged).
+
+``pending`` is written *before* the engine writes a pair (write-ahead): the values it is about to
+send to each side. If the process dies before the new base is saved, the next pass finds a side
+holding exactly a pending value and knows it is the engine's own echo, not a user's edit — so a
+newer edit on the other side is not lost to a same-second "newest wins" between the two.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from typing import Any
 
 from shopsync.mapping import Mapping as FieldMapping
 from shopsync.state import Snapshot
+
+from .merge import same
 
 __all__ = ["Base"]
 
@@ -37,6 +46,15 @@ class Base:
     deleted: str | None = None
     #: The Tripletex record is closed (an invoiced order): edits to it become conflicts.
     locked: bool = False
+    #: The views are not known yet: merge as a first sync.
+    initial: bool = False
+    #: Values being written to each side (``tripletex`` / ``webshop``), saved before the write.
+    pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def unknown(cls) -> Base:
+        """The base of a pair that is linked but was never merged."""
+        return cls({}, {}, initial=True)
 
     @classmethod
     def from_snapshot(cls, mapping: FieldMapping, entity: str, snapshot: Snapshot) -> Base:
@@ -53,6 +71,11 @@ class Base:
             },
             deleted=values.get("deleted"),
             locked=bool(values.get("locked")),
+            initial=bool(values.get("initial")),
+            pending={
+                side: mapping.decode_view(entity, view)
+                for side, view in (values.get("pending") or {}).items()
+            },
         )
 
     def values(self, mapping: FieldMapping, entity: str) -> dict[str, Any]:
@@ -69,8 +92,29 @@ class Base:
             out["deleted"] = self.deleted
         if self.locked:
             out["locked"] = True
+        if self.initial:
+            out["initial"] = True
+        if self.pending:
+            out["pending"] = {side: mapping.encode_view(entity, view) for side, view in self.pending.items()}
         return out
 
     def with_(self, **changes: Any) -> Base:
         """A copy with some fields replaced."""
         return replace(self, **changes)
+
+    def effective(
+        self, mapping: FieldMapping, entity: str, webshop: dict[str, Any], tripletex: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The bases to merge against: the stored views, except where a side holds exactly a value the
+        engine was writing when it stopped — that is the engine's own echo, so it counts as synced."""
+        base_w = {} if self.initial else dict(self.webshop)
+        base_t = {} if self.initial else dict(self.tripletex)
+        for side, current, own, other in (
+            ("tripletex", tripletex, base_t, base_w),
+            ("webshop", webshop, base_w, base_t),
+        ):
+            for key, value in self.pending.get(side, {}).items():
+                if key in current and same(mapping, entity, key, current[key], value):
+                    own[key] = value
+                    other.setdefault(key, value)  # a first sync: the pending value is all we know
+        return base_w, base_t

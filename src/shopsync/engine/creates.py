@@ -20,7 +20,7 @@ from typing import Any
 
 from shopsync.connectors import base as shop
 from shopsync.mapping import RecordMappingError, UnresolvedReference
-from shopsync.state import EventAction, IntentInFlight, IntentOp
+from shopsync.state import EventAction, IntentInFlight, IntentOp, SnapshotInput
 from shopsync.tripletex import AmbiguousWriteError, BatchWriteError, TripletexError
 from shopsync.tripletex import ValidationFailed as TripletexValidationFailed
 
@@ -30,7 +30,7 @@ from .context import PassContext
 from .outcome import Outcome
 from .recover import create_in_shop, natural_key, search_free
 from .tripletex_side import TripletexSide, TxRecord
-from .writes import BodyPlan, TotalsMismatch, after_write, check_totals, relink_lines
+from .writes import BodyPlan, LineState, TotalsMismatch, after_write, check_totals, relink_lines
 
 __all__ = ["Creator", "ShopSource", "TripletexSource"]
 
@@ -110,6 +110,7 @@ class Creator:
                         source_side="webshop",
                         source_id=source.webshop_id,
                         natural_key=natural_key(self.ctx.mapping, self.entity, source.view),
+                        payload=self.ctx.mapping.encode_view(self.entity, source.view),
                         conn=conn,
                     )
                 except IntentInFlight:
@@ -118,7 +119,8 @@ class Creator:
         return pending
 
     async def _create_batch(self, batch: list[tuple[ShopSource, dict[str, Any]]]) -> None:
-        await self._send(self._journal(batch), rounds=3)
+        # A lost answer costs a round (searched, then sent again): five rounds outlast 10 % 5xx noise.
+        await self._send(self._journal(batch), rounds=5)
 
     async def _send(self, pending: list[_Pending], rounds: int) -> None:
         """POST the journalled items; settle whatever a failing chunk leaves, in at most ``rounds``."""
@@ -129,14 +131,12 @@ class Creator:
             try:
                 created = await self.side.resource.create_many(models)
             except BatchWriteError as exc:
-                for item, answer in zip(pending, exc.completed, strict=False):
-                    await self._created(item, answer)
+                await self._created_many(list(zip(pending, exc.completed, strict=False)))
                 failed = pending[exc.failed_offset : exc.failed_offset + exc.failed_count]
                 rest = pending[exc.failed_offset + exc.failed_count :]
                 pending = rest + await self._settle_failed_chunk(failed, exc.cause)
                 continue
-            for item, answer in zip(pending, created, strict=True):
-                await self._created(item, answer)
+            await self._created_many(list(zip(pending, created, strict=True)))
             return
         for item in pending:
             self.ctx.store.journal_failed(item.intent, "not created after repeated batch failures")
@@ -194,66 +194,82 @@ class Creator:
                 source_side="webshop",
                 source_id=item.source.webshop_id,
                 natural_key=natural_key(self.ctx.mapping, self.entity, item.source.view),
+                payload=self.ctx.mapping.encode_view(self.entity, item.source.view),
             )
         except IntentInFlight:
             return None
         return _Pending(item.source, item.body, intent)
 
     async def _created(self, item: _Pending, answer: TxRecord) -> None:
-        assert answer.id is not None
+        await self._created_many([(item, answer)])
+
+    async def _created_many(self, done: list[tuple[_Pending, TxRecord]]) -> None:
+        """Link the records a batch created and save their bases, in one transaction."""
         resolver = await self.ctx.refs.resolver()
-        plan = BodyPlan(item.body)
-        if self.blocks:
-            slots = lines.layout(self.blocks, item.source.view)
-            plan = BodyPlan(item.body, slots, [None] * len(slots))
-        t_view = self.ctx.mapping.tripletex_view(self.entity, item.body, resolver, record_id=answer.id)
-        view, ids = await after_write(
-            self.ctx.mapping, self.entity, self.blocks, plan, t_view, answer, self.side, resolver, answer.id
-        )
-        source = item.source
-        base = Base(
-            webshop=source.view,
-            tripletex=view,
-            webshop_version=None if source.record.version is None else str(source.record.version),
-            tripletex_version=answer.version,
-            line_ids=dict(ids.line_ids) if ids else {},
-            element_ids=dict(ids.element_ids) if ids else {},
-        )
+        mapping, entity = self.ctx.mapping, self.entity
+        saved: list[tuple[_Pending, TxRecord, Base, LineState | None]] = []
+        for item, answer in done:
+            assert answer.id is not None
+            plan = BodyPlan(item.body)
+            if self.blocks:
+                slots = lines.layout(self.blocks, item.source.view)
+                plan = BodyPlan(item.body, slots, [None] * len(slots))
+            t_view = mapping.tripletex_view(entity, item.body, resolver, record_id=answer.id)
+            view, ids = await after_write(
+                mapping, entity, self.blocks, plan, t_view, answer, self.side, resolver, answer.id
+            )
+            version = item.source.record.version
+            base = Base(
+                webshop=item.source.view,
+                tripletex=view,
+                webshop_version=None if version is None else str(version),
+                tripletex_version=answer.version,
+                line_ids=dict(ids.line_ids) if ids else {},
+                element_ids=dict(ids.element_ids) if ids else {},
+            )
+            saved.append((item, answer, base, ids))
         store = self.ctx.store
         with store.transaction() as conn:
-            store.link(self.entity, source.webshop_id, answer.id, conn=conn)
-            store.save_snapshot(
-                self.entity,
-                source.webshop_id,
-                base.values(self.ctx.mapping, self.entity),
-                webshop_version=base.webshop_version,
-                tripletex_version=base.tripletex_version,
+            store.link_many(
+                entity, [(i.source.webshop_id, int(a.id or 0), None) for i, a, _, _ in saved], conn=conn
+            )
+            store.save_snapshots(
+                entity,
+                [
+                    SnapshotInput(
+                        i.source.webshop_id, b.values(mapping, entity), b.webshop_version, b.tripletex_version
+                    )
+                    for i, _, b, _ in saved
+                ],
                 conn=conn,
             )
-            if ids is not None:
-                relink_lines(
-                    store,
-                    self.ctx.mapping,
-                    self.entity,
-                    self.blocks,
-                    source.webshop_id,
-                    source.view,
-                    view,
-                    ids,
+            for item, answer, base, ids in saved:
+                webshop_id = item.source.webshop_id
+                if ids is not None:
+                    relink_lines(
+                        store,
+                        mapping,
+                        entity,
+                        self.blocks,
+                        webshop_id,
+                        base.webshop,
+                        base.tripletex,
+                        ids,
+                        conn=conn,
+                    )
+                store.journal_done(item.intent, answer.id, conn=conn)
+                self.outcome.event(
+                    EventAction.CREATED,
+                    webshop_id=webshop_id,
+                    tripletex_id=answer.id,
+                    side="tripletex",
                     conn=conn,
                 )
-            store.journal_done(item.intent, answer.id, conn=conn)
-            self.outcome.event(
-                EventAction.CREATED,
-                webshop_id=source.webshop_id,
-                tripletex_id=answer.id,
-                side="tripletex",
-                conn=conn,
-            )
-            self.outcome.settled("webshop", source.webshop_id, conn=conn)
-        if answer.version is not None:
-            self.outcome.remember({answer.id: answer.version})
-        self.ctx.count(self.entity, "tripletex").created += 1
+                self.outcome.settled("webshop", webshop_id, conn=conn)
+        for _item, answer, _base, _ids in saved:
+            if answer.version is not None and answer.id is not None:
+                self.outcome.remember({answer.id: answer.version})
+        self.ctx.count(entity, "tripletex").created += len(saved)
 
     # ------------------------------------------------------------------ into the webshop
 
@@ -287,7 +303,7 @@ class Creator:
                 source_id=source.tripletex_id,
                 natural_key=natural_key(self.ctx.mapping, self.entity, source.view),
                 idempotency_key=key,
-                payload=payload,
+                payload={"body": payload, "view": self.ctx.mapping.encode_view(self.entity, source.view)},
             )
         except IntentInFlight:
             return

@@ -6,7 +6,8 @@
 * Tripletex: a ``fields=id,version`` scan compared with the versions seen before (customers: every
   ``customer_scan_every`` passes, ``changedSince`` in between); then only the changed records are
   fetched, and of the unlinked ones only those the creation direction can use. A linked record
-  missing from a *complete* scan is deleted only when a GET confirms it (404); absence alone never is.
+  missing from a *complete* scan is deleted only when a GET confirms it (404); absence alone never is
+  (and when more than the mass-delete share is missing at once, none is even confirmed: breaker).
 
 Nothing here writes anything but dead letters: cursors are stored by the entity pass after the
 records they cover (``Detected.webshop_cursor``, ``Detected.tripletex_cursor``).
@@ -149,6 +150,21 @@ async def _confirm_deletions(
         if entity == "order" and not side.in_window((values.get("tripletex") or {}).get("order_date")):
             continue
         confirm.append(link.tripletex_id)
+    options = ctx.options
+    if (
+        options.delete_policy == "deactivate"
+        and not ctx.allow_mass_delete
+        and len(confirm) > 1
+        and len(confirm) > options.mass_delete_share * ctx.store.count_links(entity)
+    ):
+        # Far too many at once (a wiped or swapped account?): do not even confirm them one by one.
+        reason = (
+            f"{len(confirm)} linked {entity} records are missing from Tripletex "
+            f"(more than {options.mass_delete_share:.0%}); nothing was deactivated"
+        )
+        ctx.summary.breaker[entity] = reason
+        ctx.log.warning("engine.mass_delete_breaker", entity=entity, reason=reason)
+        return
     for tripletex_id in confirm:
         found = await side.get(tripletex_id)
         if found is None:

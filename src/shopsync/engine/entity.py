@@ -10,6 +10,7 @@ completes the pending work it took (records re-queued meanwhile keep their row).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from shopsync.connectors import base as shop
@@ -120,14 +121,15 @@ class EntityPass:
         if not views:
             return
         scan = dict(d.scan) if d.scan is not None else await self.side.scan()
-        # Orders older than the scan window are not in the scan: search those by number instead.
-        for webshop_id, view in views.items():
-            if not self.side.in_window(view.get("order_date")):
-                criteria = {"order_date": view.get("order_date")} if view.get("order_date") else {}
-                criteria |= {m.key: view.get(m.key) for m in ctx.mapping.match_keys(entity)}
-                for found in await self.side.search(criteria):
-                    if found.id is not None:
-                        scan.setdefault(found.id, found)
+        # Orders older than the scan window are not in the scan: list their dates once more.
+        older = sorted(
+            dt.date.fromisoformat(str(v["order_date"]))
+            for v in views.values()
+            if v.get("order_date") and not self.side.in_window(v.get("order_date"))
+        )
+        if older:
+            for tripletex_id, found in (await self.side.scan_dates(older[0], older[-1])).items():
+                scan.setdefault(tripletex_id, found)
         matches = match_webshop(ctx, entity, views, self.side.index(scan))
         for webshop_id, candidates in matches.review.items():
             self.outcome.review("webshop", webshop_id, candidates)

@@ -8,8 +8,9 @@ key, what flows where and what conflicts:
 * a key changed on both sides to equal values is agreed; to different values it is a conflict;
 * rows that flow one way only (``to_tripletex`` / ``to_webshop``) follow their source side and are
   never conflicts: the other side's edits of them are left alone;
-* with no base (a pair just linked by matching or recovery), equal values are fine, an empty value
-  never overwrites a filled one, and two different filled values are a conflict.
+* with no base for a key (a pair just linked by matching or recovery, or a row new in the mapping),
+  equal values are fine, an empty value never overwrites a filled one, and two different filled
+  values are a conflict.
 
 ``decide`` then applies the winner the conflict policy picked (or none: the keys are *held* — neither
 side is written and their bases stay, so the conflict stays visible). Lists (order lines) compare
@@ -98,6 +99,9 @@ def _directions(mapping: FieldMapping, entity: str, key: str) -> tuple[bool, boo
     return any(e.writes_tripletex for e in entries), any(e.writes_webshop for e in entries)
 
 
+_MISSING = object()
+
+
 def analyse(
     mapping: FieldMapping,
     entity: str,
@@ -106,9 +110,11 @@ def analyse(
     base_webshop: Mapping[str, Any] | None,
     base_tripletex: Mapping[str, Any] | None,
 ) -> Analysis:
-    """Compare both current views with their bases (None: no base yet, the pair was just linked)."""
+    """Compare both current views with their bases (None: no base yet, the pair was just linked).
+
+    A key missing from a base (a row added to the mapping since) is merged like a first sync.
+    """
     out = Analysis()
-    initial = base_webshop is None or base_tripletex is None
     for key in dict.fromkeys([*webshop, *tripletex]):
         if not mapping.entity(entity).entry(key):
             continue  # a key an older mapping stored
@@ -117,12 +123,13 @@ def analyse(
         w, t = webshop.get(key), tripletex.get(key)
         if in_w and in_t and same(mapping, entity, key, w, t):
             continue
-        if initial:
+        bw = _MISSING if base_webshop is None else base_webshop.get(key, _MISSING)
+        bt = _MISSING if base_tripletex is None else base_tripletex.get(key, _MISSING)
+        if bw is _MISSING or bt is _MISSING:
             _initial(out, key, w, t, in_w, in_t, writes_tx, writes_shop)
             continue
-        assert base_webshop is not None and base_tripletex is not None
-        cw = in_w and not same(mapping, entity, key, base_webshop.get(key), w)
-        ct = in_t and not same(mapping, entity, key, base_tripletex.get(key), t)
+        cw = in_w and not same(mapping, entity, key, bw, w)
+        ct = in_t and not same(mapping, entity, key, bt, t)
         if cw:
             out.changed_webshop.add(key)
         if ct:
@@ -131,8 +138,7 @@ def analyse(
             continue  # only one side can hold it: nothing to carry over
         if writes_tx and writes_shop:
             if cw and ct:
-                base = base_webshop.get(key) if key in base_webshop else base_tripletex.get(key)
-                out.conflicts.append(FieldConflict(key, base, w, t, "changed on both sides"))
+                out.conflicts.append(FieldConflict(key, bw, w, t, "changed on both sides"))
             elif cw:
                 out.to_tripletex[key] = w
             elif ct:

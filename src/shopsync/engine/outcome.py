@@ -102,12 +102,11 @@ class Outcome:
             "engine.dead_letter", entity=self.entity, side=side, id=str(record_id), reason=reason, field=field
         )
 
-    def wait(self, side: str, record_id: str | int, reason: str, *, count: bool = True) -> None:
+    def wait(self, side: str, record_id: str | int, reason: str) -> None:
         """Try a record again next pass (a dependency is missing, or the outcome is not known yet)."""
         self.store.enqueue(self.entity, side, record_id, reason)
         self.waiting.add((side, str(record_id)))
-        if count:
-            self.ctx.count(self.entity, side).waiting += 1
+        self.ctx.count(self.entity, side).waiting += 1
         self.ctx.log.info("engine.waiting", entity=self.entity, side=side, id=str(record_id), reason=reason)
 
     def review(self, side: str, record_id: str | int, candidates: list[dict[str, Any]]) -> None:

@@ -13,74 +13,36 @@ never mistaken for a new change.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from typing import Any
 
 from shopsync.connectors import base as shop
 from shopsync.mapping import RecordMappingError, UnresolvedReference
-from shopsync.state import EventAction
 from shopsync.tripletex import AmbiguousWriteError, BatchWriteError, VersionConflict
 from shopsync.tripletex import Conflict as TripletexConflict
 from shopsync.tripletex import NotFound as TripletexNotFound
 from shopsync.tripletex import ValidationFailed as TripletexValidationFailed
 
 from . import lines, merge
-from .base import Base
 from .context import RESOURCES, PassContext
 from .detect import fetch_webshop
 from .outcome import Outcome
+from .pair_save import BaseKeeper
+from .pair_state import Pair, Plan, known, tripletex_version
 from .references import EngineResolver
-from .tripletex_side import TripletexSide, TxRecord
+from .tripletex_side import TripletexSide
 from .writes import (
-    BodyPlan,
     LineState,
     TotalsMismatch,
     after_write,
     check_totals,
-    relink_lines,
     tripletex_body,
 )
 
-__all__ = ["Pair", "PairSync"]
+__all__ = ["Pair", "PairSync", "Plan"]
 
 
-@dataclass
-class Pair:
-    """A linked pair and what this pass knows of each side's current state."""
-
-    webshop_id: str
-    tripletex_id: int
-    base: Base | None = None
-    #: The webshop record, when read in this pass (else the base view stands in).
-    webshop: shop.Record | None = None
-    #: The Tripletex record with the mapped fields, when read in this pass.
-    tripletex: TxRecord | None = None
-    #: The Tripletex version as last observed (scan, or our own write).
-    tripletex_version: int | None = None
-    #: The Tripletex view after our own write in this pass (stands in for the record).
-    tripletex_view: dict[str, Any] | None = None
-    tripletex_lines: LineState | None = None
-    #: Tripletex refused a write as locked (a closed or invoiced order).
-    locked: bool = False
-
-
-@dataclass
-class Plan:
-    """What one pair needs: the merge decision and the bodies that carry it out."""
-
-    pair: Pair
-    webshop_view: dict[str, Any]
-    tripletex_view: dict[str, Any]
-    decision: merge.Decision
-    locked: bool
-    ids: LineState
-    body: BodyPlan | None = None
-    patch: dict[str, Any] | None = None
-    tripletex_done: TxRecord | None = None
-    noted: bool = False
-    webshop_done: shop.Record | None = None
-    #: Keys whose write failed (dead letter or retry later): their bases stay, so the edit is not lost.
-    failed: set[str] = field(default_factory=set)
+_VANISHED_TX = "the Tripletex record vanished: re-checking"
+_VANISHED_SHOP = "the webshop record vanished: re-checking"
 
 
 class _Retry(Exception):
@@ -98,17 +60,19 @@ class PairSync:
         self.mapping = ctx.mapping
         self.blocks = lines.blocks(ctx.mapping, entity)
         self.resource = RESOURCES[entity]
+        self.keeper = BaseKeeper(ctx, entity, outcome)
 
     async def run(self, pairs: list[Pair]) -> None:
         """Sync every pair (bases already attached)."""
         live = []
         for pair in pairs:
             if pair.base is not None and pair.base.deleted:
-                self._remember(pair)  # one side is gone: the pair is left alone
+                self.keeper.remember(pair)  # one side is gone: the pair is left alone
             else:
                 live.append(pair)
         await self._complete(live)
         plans = [p for p in [await self._plan(pair) for pair in live] if p is not None]
+        self.keeper.mark_pending(plans)
         await self._batch_update(plans)
         limit = asyncio.Semaphore(self.ctx.options.concurrency)
 
@@ -124,18 +88,21 @@ class PairSync:
         """Whether the Tripletex side is known without reading it (our own write, or an unchanged version)."""
         if pair.tripletex_view is not None:
             return True
-        if pair.base is None:
+        if not known(pair.base):
             return False
-        return pair.tripletex_version is None or pair.tripletex_version == pair.base.tripletex_version
+        assert pair.base is not None
+        stored = pair.base.tripletex_version
+        # Without a stored version an update could not be sent: read the record.
+        return stored is not None and pair.tripletex_version in (None, stored)
 
     async def _complete(self, pairs: list[Pair]) -> None:
-        need = [p.tripletex_id for p in pairs if p.tripletex is None and not self._reusable(p)]
+        need = {p.tripletex_id for p in pairs if p.tripletex is None and not self._reusable(p)}
         if need:
             fetched = await self.side.fetch(need)
             for pair in pairs:
                 if pair.tripletex_id in need:
                     pair.tripletex = fetched.get(pair.tripletex_id)
-        missing_shop = [p.webshop_id for p in pairs if p.webshop is None and p.base is None]
+        missing_shop = [p.webshop_id for p in pairs if p.webshop is None and not known(p.base)]
         found, _gone = await fetch_webshop(self.ctx, self.entity, missing_shop)
         for pair in pairs:
             if pair.webshop is None and pair.webshop_id in found:
@@ -146,10 +113,10 @@ class PairSync:
     async def _plan(self, pair: Pair) -> Plan | None:
         mapping, entity, base = self.mapping, self.entity, pair.base
         if pair.tripletex is None and not self._reusable(pair):
-            self.outcome.wait("tripletex", pair.tripletex_id, "the Tripletex record vanished: re-checking")
+            self.outcome.wait("tripletex", pair.tripletex_id, _VANISHED_TX)
             return None
-        if pair.webshop is None and base is None:
-            self.outcome.wait("webshop", pair.webshop_id, "the webshop record vanished: re-checking")
+        if pair.webshop is None and not known(base):
+            self.outcome.wait("webshop", pair.webshop_id, _VANISHED_SHOP)
             return None
         try:
             w_view = (
@@ -163,8 +130,8 @@ class PairSync:
             self.outcome.dead_letter("webshop", pair.webshop_id, exc)
             return None
         unread = pair.tripletex is None and pair.tripletex_view is None
-        if unread and base is not None and self._same_views(w_view, base.webshop):
-            self._unchanged(pair, w_view)
+        if unread and known(base) and base is not None and self._same_views(w_view, base.webshop):
+            self.keeper.unchanged(pair, w_view)
             return None
         resolver = await self.ctx.refs.resolver()
         try:
@@ -175,9 +142,8 @@ class PairSync:
         except RecordMappingError as exc:
             self.outcome.dead_letter("tripletex", pair.tripletex_id, exc)
             return None
-        analysis = merge.analyse(
-            mapping, entity, w_view, t_view, base.webshop if base else None, base.tripletex if base else None
-        )
+        base_w, base_t = base.effective(mapping, entity, w_view, t_view) if base else (None, None)
+        analysis = merge.analyse(mapping, entity, w_view, t_view, base_w, base_t)
         winner = await self._winner(pair) if analysis.conflicts else None
         locked = self._locked(pair)
         decision = merge.decide(analysis, winner, locked=locked, tripletex=t_view)
@@ -186,6 +152,9 @@ class PairSync:
             # Lines must be written but their Tripletex ids are unknown: read the order once.
             pair.tripletex = await self.side.get(pair.tripletex_id)
             pair.tripletex_view = None
+            if pair.tripletex is None:
+                self.outcome.wait("tripletex", pair.tripletex_id, _VANISHED_TX)
+                return None
             return await self._plan(pair)
         return self._bodies(plan, resolver)
 
@@ -252,7 +221,7 @@ class PairSync:
                 if plan.body.slots is not None and pair.webshop is not None:
                     check_totals(plan.body.body, pair.webshop, resolver)
                 plan.body.body["id"] = pair.tripletex_id
-                plan.body.body["version"] = self._tripletex_version(pair)
+                plan.body.body["version"] = tripletex_version(pair)
         except UnresolvedReference as exc:
             self.outcome.wait("webshop", pair.webshop_id, str(exc))
             return None
@@ -275,13 +244,6 @@ class PairSync:
                 return None
             plan.patch = patch or None
         return plan
-
-    def _tripletex_version(self, pair: Pair) -> int | None:
-        if pair.tripletex is not None and pair.tripletex.version is not None:
-            return int(pair.tripletex.version)
-        if pair.tripletex_version is not None:
-            return pair.tripletex_version
-        return pair.base.tripletex_version if pair.base else None
 
     # ------------------------------------------------------------------ writing
 
@@ -311,8 +273,9 @@ class PairSync:
                 if fresh is None:
                     return
                 plan = fresh
+                self.keeper.mark_pending([plan])
                 continue
-            await self._save(plan)
+            await self.keeper.save(plan)
             return
         self.outcome.wait("webshop", plan.pair.webshop_id, "kept changing while being written; retrying")
 
@@ -372,18 +335,17 @@ class PairSync:
             plan.failed |= set(plan.decision.to_tripletex)
             plan.body = None
             if exc is None:
-                self.outcome.wait(
-                    "tripletex", pair.tripletex_id, "the Tripletex record vanished: re-checking"
-                )
+                self.outcome.wait("tripletex", pair.tripletex_id, _VANISHED_TX)
             else:
                 self.outcome.dead_letter("webshop", pair.webshop_id, exc)
         else:
             plan.failed |= set(plan.decision.to_webshop)
             plan.patch = None
             if exc is None:
-                self.outcome.wait("webshop", pair.webshop_id, "the webshop record vanished: re-checking")
+                self.outcome.wait("webshop", pair.webshop_id, _VANISHED_SHOP)
             else:
                 self.outcome.dead_letter("tripletex", pair.tripletex_id, exc)
+                plan.dead.add("tripletex")
 
     async def _note_tripletex_write(self, plan: Plan) -> None:
         """After a Tripletex write: the pair now stands at the written view and the new version."""
@@ -407,114 +369,3 @@ class PairSync:
         pair.tripletex_view = view
         pair.tripletex_lines = ids or plan.ids
         pair.tripletex_version = answer.version
-
-    # ------------------------------------------------------------------ saving
-
-    def _unchanged(self, pair: Pair, w_view: dict[str, Any]) -> None:
-        """Nothing changed that the mapping sees: remember new versions, write nothing."""
-        base = pair.base
-        assert base is not None
-        version = str(pair.webshop.version) if pair.webshop is not None and pair.webshop.version else None
-        if version is not None and version != base.webshop_version:
-            new = base.with_(webshop=w_view, webshop_version=version)
-            self.ctx.store.save_snapshot(
-                self.entity,
-                pair.webshop_id,
-                new.values(self.mapping, self.entity),
-                webshop_version=new.webshop_version,
-                tripletex_version=new.tripletex_version,
-            )
-        self._remember(pair)
-        for side in ("webshop", "tripletex"):
-            self.ctx.count(self.entity, side).unchanged += 1
-
-    def _remember(self, pair: Pair) -> None:
-        version = self._tripletex_version(pair)
-        if version is not None:
-            self.outcome.remember({pair.tripletex_id: version})
-
-    async def _save(self, plan: Plan) -> None:
-        pair, decision, base = plan.pair, plan.decision, plan.pair.base
-        resolver = self.ctx.refs.shop_resolver
-        t_view = dict(pair.tripletex_view) if pair.tripletex_view is not None else dict(plan.tripletex_view)
-        ids = pair.tripletex_lines if pair.tripletex_view is not None and pair.tripletex_lines else plan.ids
-        if plan.webshop_done is not None:
-            w_view = self.mapping.webshop_view(
-                self.entity, plan.webshop_done, resolver, record_id=pair.webshop_id
-            )
-            w_version = plan.webshop_done.version
-        else:
-            w_view = dict(plan.webshop_view)
-            w_version = pair.webshop.version if pair.webshop is not None else None
-        for key in decision.held | plan.failed:  # keep their bases: the conflict or edit stays pending
-            w_view[key] = base.webshop.get(key) if base else None
-            t_view[key] = base.tripletex.get(key) if base else None
-        new = Base(
-            webshop=w_view,
-            tripletex=t_view,
-            webshop_version=str(w_version)
-            if w_version is not None
-            else (base.webshop_version if base else None),
-            tripletex_version=self._tripletex_version(pair),
-            line_ids=dict(ids.line_ids),
-            element_ids=dict(ids.element_ids),
-            locked=plan.locked or bool(base and base.locked),
-        )
-        wrote_tx = plan.tripletex_done is not None and plan.body is not None
-        wrote_shop = plan.webshop_done is not None
-        store = self.ctx.store
-        with store.transaction() as conn:
-            if new != base:
-                store.save_snapshot(
-                    self.entity,
-                    pair.webshop_id,
-                    new.values(self.mapping, self.entity),
-                    webshop_version=new.webshop_version,
-                    tripletex_version=new.tripletex_version,
-                    conn=conn,
-                )
-            if self.blocks and (base is None or wrote_tx or wrote_shop):
-                relink_lines(
-                    store,
-                    self.mapping,
-                    self.entity,
-                    self.blocks,
-                    pair.webshop_id,
-                    w_view,
-                    t_view,
-                    ids,
-                    conn=conn,
-                )
-            self.outcome.conflicts(pair.webshop_id, pair.tripletex_id, decision.conflicts, conn=conn)
-            for side, wrote, keys in (
-                ("tripletex", wrote_tx, decision.to_tripletex),
-                ("webshop", wrote_shop, decision.to_webshop),
-            ):
-                if wrote:
-                    self.outcome.event(
-                        EventAction.UPDATED,
-                        webshop_id=pair.webshop_id,
-                        tripletex_id=pair.tripletex_id,
-                        side=side,
-                        detail={"fields": sorted(keys)},
-                        conn=conn,
-                    )
-            self.outcome.settled("webshop", pair.webshop_id, conn=conn)
-            self.outcome.settled("tripletex", pair.tripletex_id, conn=conn)
-        self._remember(pair)
-        for side, wrote in (("tripletex", wrote_tx), ("webshop", wrote_shop)):
-            counts = self.ctx.count(self.entity, side)
-            if wrote:
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-        if wrote_tx or wrote_shop or decision.conflicts:
-            self.ctx.log.info(
-                "engine.pair_synced",
-                entity=self.entity,
-                webshop_id=pair.webshop_id,
-                tripletex_id=pair.tripletex_id,
-                to_tripletex=sorted(decision.to_tripletex) if wrote_tx else [],
-                to_webshop=sorted(decision.to_webshop) if wrote_shop else [],
-                conflicts=[c.key for c, _ in decision.conflicts],
-            )

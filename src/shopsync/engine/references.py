@@ -8,6 +8,7 @@ Links come from the state store, cached per entity; ``prefetch`` reads many at o
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -98,6 +99,7 @@ class References:
         #: Enough for webshop views (they only read the shop settings).
         self.shop_resolver = EngineResolver(None, shop=shop)
         self._full: EngineResolver | None = None
+        self._loading = asyncio.Lock()  # concurrent first users share one load
 
     @property
     def loaded(self) -> bool:
@@ -106,18 +108,23 @@ class References:
 
     async def resolver(self) -> EngineResolver:
         """The full resolver, fetching outgoing VAT types, countries and currencies the first time."""
-        if self._full is None:
-            tx = self._tripletex
-            vat_types = [v async for v in tx.vat_types.iterate(type_of_vat="OUTGOING")]
-            countries = [c async for c in tx.countries.iterate(fields="id,isoAlpha2Code")]
-            currencies = [c async for c in tx.currencies.iterate(fields="id,code")]
-            self._full = EngineResolver(
-                self._store, shop=self.shop, vat_types=vat_types, countries=countries, currencies=currencies
-            )
-            log.debug(
-                "engine.references_loaded",
-                vat_types=len(vat_types),
-                countries=len(countries),
-                currencies=len(currencies),
-            )
+        async with self._loading:
+            if self._full is None:
+                await self._load()
+        assert self._full is not None
         return self._full
+
+    async def _load(self) -> None:
+        tx = self._tripletex
+        vat_types = [v async for v in tx.vat_types.iterate(type_of_vat="OUTGOING")]
+        countries = [c async for c in tx.countries.iterate(fields="id,isoAlpha2Code")]
+        currencies = [c async for c in tx.currencies.iterate(fields="id,code")]
+        self._full = EngineResolver(
+            self._store, shop=self.shop, vat_types=vat_types, countries=countries, currencies=currencies
+        )
+        log.debug(
+            "engine.references_loaded",
+            vat_types=len(vat_types),
+            countries=len(countries),
+            currencies=len(currencies),
+        )

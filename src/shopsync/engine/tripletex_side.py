@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, TypeAlias, cast
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,9 @@ OSLO = ZoneInfo("Europe/Oslo")
 #: A Tripletex record of one of the synced entities.
 TxRecord: TypeAlias = Customer | Product | Order
 _MODELS: dict[str, type[TxRecord]] = {"customer": Customer, "product": Product, "order": Order}
+#: Rows per page of a ``fields=id,version`` scan (tiny rows). No maximum ``count`` is documented;
+#: 5,000 is what other Tripletex readers use in production.
+SCAN_PAGE = 5_000
 #: Top-level properties fetched besides the mapped ones.
 _EXTRA: dict[str, tuple[str, ...]] = {"order": ("isClosed",)}
 
@@ -118,9 +121,21 @@ class TripletexSide:
         """Every record (within the window) with id, version and the match keys; complete or raises."""
         out: dict[int, TxRecord] = {}
         for variant in self._variants():
-            async for record in self.resource.iterate(fields=self.scan_fields, **variant, **self.window()):
+            rows = self.resource.iterate(
+                fields=self.scan_fields, page_size=SCAN_PAGE, **variant, **self.window()
+            )
+            async for record in rows:
                 if record.id is not None:
                     out[record.id] = record
+        return out
+
+    async def scan_dates(self, first: dt.date, last: dt.date) -> dict[int, TxRecord]:
+        """Orders dated ``first``..``last`` (inclusive) with id, version and the match keys."""
+        window: dict[str, Any] = {"order_date_from": first, "order_date_to": last + dt.timedelta(days=1)}
+        out: dict[int, TxRecord] = {}
+        async for record in self.resource.iterate(fields=self.scan_fields, page_size=SCAN_PAGE, **window):
+            if record.id is not None:
+                out[record.id] = record
         return out
 
     async def changed_since(self, since: dt.datetime) -> dict[int, TxRecord]:
@@ -161,20 +176,23 @@ class TripletexSide:
         except NotFound:
             return None
 
-    async def search(self, criteria: Mapping[str, Any]) -> list[TxRecord]:
-        """Records matching any one natural key in ``criteria`` (``{row key: value}``), most reliable first.
+    async def search_each(self, criteria: Mapping[str, Any]) -> AsyncIterator[tuple[str, list[TxRecord]]]:
+        """Per natural key in ``criteria`` (``{row key: value}``), most reliable first: the records having it.
 
         ``order_date`` narrows an order search to the days around it.
         """
         around = criteria.get("order_date")
         window = self.window(dt.date.fromisoformat(str(around)) if around else None)
-        params = {m.key: m.tripletex_param for m in self.mapping.match_keys(self.entity)}
-        for key, param in params.items():
-            value = criteria.get(key)
+        for match in self.mapping.match_keys(self.entity):
+            value = criteria.get(match.key)
             if value in (None, ""):
                 continue
-            filters: dict[str, Any] = {param: str(value), **window}
-            found = [r async for r in self.resource.iterate(fields=self.full_fields, **filters)]
+            filters: dict[str, Any] = {match.tripletex_param: str(value), **window}
+            yield match.key, [r async for r in self.resource.iterate(fields=self.full_fields, **filters)]
+
+    async def search(self, criteria: Mapping[str, Any]) -> list[TxRecord]:
+        """The records of the first natural key in ``criteria`` that finds any."""
+        async for _key, found in self.search_each(criteria):
             if found:
                 return found
         return []

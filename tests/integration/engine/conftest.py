@@ -1,15 +1,19 @@
 """The engine over real sockets: both simulators served by uvicorn, the state on SQLite or PostgreSQL.
 
-``world(**shop_overrides)`` starts a reference webshop (seeded, small) and an empty Tripletex simulator
-and returns a :class:`World`: the store (``state_backend`` is parametrised over sqlite and postgres),
-the connector and Tripletex client the engine uses, a second Tripletex client and an HTTP client for
-the test's own edits, and the simulators' write counters (``/_sim/stats``).
+``world(shop=…, tripletex=…, options=…)`` returns a :class:`World`: a reference webshop (seeded, small)
+and a Tripletex simulator (empty unless seeded), the store (``state_url`` is parametrised over sqlite
+and postgres), the connector and Tripletex client the engine uses, a second Tripletex client and an
+HTTP client for the test's own edits, and the simulators' counters (``/_sim/stats``).
+
+Starting and stopping two uvicorn servers costs about half a second, so servers are pooled for the
+session by configuration and handed out reset (``POST /_sim/reset``: data re-seeded, counters, faults,
+idempotency keys and webhook deliveries cleared) — a test always sees simulators as if just started.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +25,15 @@ import stamina
 from shopsync.connectors.webshop import WebshopAPIConfig, WebshopConnector
 from shopsync.engine import EngineOptions, PassSummary, SyncEngine
 from shopsync.mapping import Mapping, load_mapping
+from shopsync.simulators.serve import serve_in_thread
+from shopsync.simulators.tripletex import SimulatorConfig
+from shopsync.simulators.tripletex import create_app as create_tripletex_app
+from shopsync.simulators.webshop import WebshopConfig
+from shopsync.simulators.webshop import create_app as create_shop_app
 from shopsync.state import StateStore
 from shopsync.tripletex import TripletexClient, TripletexSettings
-from tests.fixtures.webshop import WebshopFactory, WebshopHandle
-from tests.integration.conftest import SimFactory, SimHandle
+from tests.fixtures.webshop import TEST_DEFAULTS, WebshopHandle
+from tests.integration.conftest import SimHandle
 
 pytestmark = pytest.mark.e2e
 
@@ -131,6 +140,54 @@ class World:
 Worlds = Callable[..., Awaitable[World]]
 
 
+class SimPool:
+    """Running simulators by configuration; ``take`` hands one out reset, ``give_back`` returns it."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+        self._idle: dict[tuple[str, str], list[Any]] = {}
+
+    @staticmethod
+    def _key(kind: str, overrides: dict[str, Any]) -> tuple[str, str]:
+        return kind, repr(sorted(overrides.items()))
+
+    def shop(self, overrides: dict[str, Any]) -> WebshopHandle:
+        """A reference webshop with ``TEST_DEFAULTS | overrides``, freshly reset."""
+        key = self._key("shop", overrides)
+        if self._idle.get(key):
+            handle: WebshopHandle = self._idle[key].pop()
+            _admin(handle.url, "POST", "/_sim/reset")
+            return handle
+        config = WebshopConfig(**(TEST_DEFAULTS | overrides))
+        app = create_shop_app(config)
+        url = self._stack.enter_context(serve_in_thread(app))
+        token = config.token.get_secret_value()
+        return WebshopHandle(url=url, api_url=f"{url}/api/v1", config=config, app=app, token=token)
+
+    def tripletex(self, overrides: dict[str, Any]) -> SimHandle:
+        """A Tripletex simulator with ``SimulatorConfig(**overrides)``, freshly reset."""
+        key = self._key("tripletex", overrides)
+        if self._idle.get(key):
+            sim: SimHandle = self._idle[key].pop()
+            _admin(sim.url, "POST", "/_sim/reset")
+            return sim
+        config = SimulatorConfig(**overrides)
+        app = create_tripletex_app(config)
+        url = self._stack.enter_context(serve_in_thread(app))
+        return SimHandle(url=url, api_url=url + "/v2", config=config, app=app)
+
+    def give_back(self, kind: str, overrides: dict[str, Any], handle: Any) -> None:
+        """Return a simulator for the next test with the same configuration."""
+        self._idle.setdefault(self._key(kind, overrides), []).append(handle)
+
+
+@pytest.fixture(scope="session")
+def sim_pool() -> Iterator[SimPool]:
+    """Simulators shared by the engine tests (stopped at the end of the session)."""
+    with ExitStack() as stack:
+        yield SimPool(stack)
+
+
 @pytest.fixture(autouse=True)
 def _stamina_testing() -> Iterator[None]:
     """No backoff sleeps in stamina; the policies' own budgets bound the attempts."""
@@ -148,9 +205,7 @@ def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def world(
-    webshop_sim_factory: WebshopFactory, tripletex_sim_factory: SimFactory, state_url: str
-) -> AsyncIterator[Worlds]:
+async def world(sim_pool: SimPool, state_url: str) -> AsyncIterator[Worlds]:
     """Start a world: ``await world(shop={...}, tripletex={...}, options={...})``."""
     async with AsyncExitStack() as stack:
         mapping = load_mapping()
@@ -161,8 +216,11 @@ async def world(
             options: dict[str, Any] | None = None,
             client: dict[str, Any] | None = None,
         ) -> World:
-            handle = webshop_sim_factory(**(shop or {}))
-            sim = tripletex_sim_factory(**(tripletex or {}))
+            shop_overrides, tx_overrides = dict(shop or {}), dict(tripletex or {})
+            handle = sim_pool.shop(shop_overrides)
+            stack.callback(sim_pool.give_back, "shop", shop_overrides, handle)
+            sim = sim_pool.tripletex(tx_overrides)
+            stack.callback(sim_pool.give_back, "tripletex", tx_overrides, sim)
             store = StateStore.open(state_url)
             stack.callback(store.close)
             config = WebshopAPIConfig.model_validate(

@@ -100,7 +100,9 @@ async def test_both_sides_edit_different_fields_of_one_customer(world: Worlds) -
     tid = w.store.tripletex_id_for("customer", record["id"])
     assert tid is not None
     await w.shop_call(
-        "PATCH", f"/customers/{record['id']}", {"billing_address": {**record["billing_address"], "city": "Bodø"}}
+        "PATCH",
+        f"/customers/{record['id']}",
+        {"billing_address": {**record["billing_address"], "city": "Bodø"}},
     )
     current = await w.admin.customers.get(tid)
     await w.admin.customers.update(Customer(id=tid, version=current.version, phoneNumberMobile="41234567"))
@@ -156,3 +158,25 @@ async def _resolver(w: World):  # type: ignore[no-untyped-def]
     from shopsync.engine.references import References
 
     return await References(w.client, w.store, await w.connector.shop_settings()).resolver()
+
+
+async def test_changed_since_between_full_scans(world: Worlds) -> None:
+    """With a full scan every third pass, the passes between use ``changedSince`` and still see edits."""
+    w = await world(shop=CUSTOMERS, options={**ONLY, "customer_scan_every": 3})
+    await w.sync()  # first pass: full scan
+    record = (await w.shop_list("customers"))[2]
+    tid = w.store.tripletex_id_for("customer", record["id"])
+    assert tid is not None
+    current = await w.admin.customers.get(tid)
+    await w.admin.customers.update(Customer(id=tid, version=current.version, email="endret@example.no"))
+    before = w.tx_requests()
+    summary = await w.sync()  # second pass: changedSince
+    calls = {k: v - before.get(k, 0) for k, v in w.tx_requests().items() if v != before.get(k, 0)}
+    assert calls.get("GET /v2/customer") == 2  # changedSince, active and inactive: no scan, no fetch
+    assert summary.of("customer", "webshop").updated == 1
+    assert (await w.shop_call("GET", f"/customers/{record['id']}"))["email"] == "endret@example.no"
+    writes = (w.tx_writes(), w.shop_writes())
+    idle = await w.sync()  # third pass: changedSince again; our own write comes back and is skipped
+    assert (w.tx_writes(), w.shop_writes()) == writes and idle.total().writes == 0
+    cursor = w.store.cursor("tripletex", "customer")
+    assert cursor is not None and '"passes_without_scan": 2' in cursor

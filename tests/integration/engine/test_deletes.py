@@ -1,4 +1,4 @@
-"""Deletes: confirmed deletes deactivate the partner; the breaker stops mass deletes; failed reads delete nothing."""
+"""Deletes: confirmed deletes deactivate the partner; the breaker stops mass deletes; failed reads don't."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ async def synced(world: Worlds, **options: object) -> World:
     seen: set[str] = set()
     for product in await w.shop_list("products"):
         if product["name"] in seen:
-            await w.shop_call("PATCH", f"/products/{product['id']}", {"name": f"{product['name']} {product['sku']}"})
+            await w.shop_call(
+                "PATCH", f"/products/{product['id']}", {"name": f"{product['name']} {product['sku']}"}
+            )
         seen.add(product["name"])
     assert (await w.sync()).in_sync
     return w

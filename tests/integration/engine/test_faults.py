@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shopsync.connectors.webshop import WebshopConnector
+from shopsync.engine.references import References
 from shopsync.state import IntentOp
 from shopsync.tripletex import Customer, Resource
 
@@ -19,7 +20,9 @@ async def unique_product_names(w: World) -> None:
     seen: set[str] = set()
     for product in await w.shop_list("products"):
         if product["name"] in seen:
-            await w.shop_call("PATCH", f"/products/{product['id']}", {"name": f"{product['name']} {product['sku']}"})
+            await w.shop_call(
+                "PATCH", f"/products/{product['id']}", {"name": f"{product['name']} {product['sku']}"}
+            )
         seen.add(product["name"])
 
 
@@ -29,7 +32,7 @@ async def tripletex_counts(w: World) -> dict[str, int]:
     for inactive in (False, True):
         customers += len([c async for c in w.admin.customers.iterate(fields="id", is_inactive=inactive)])
     products = len([p async for p in w.admin.products.iterate(fields="id")])
-    window = {"order_date_from": "2020-01-01", "order_date_to": "2030-01-01"}
+    window: dict[str, Any] = {"order_date_from": "2020-01-01", "order_date_to": "2030-01-01"}
     orders = len([o async for o in w.admin.orders.iterate(fields="id", **window)])
     return {"customer": customers, "product": products, "order": orders}
 
@@ -83,9 +86,12 @@ async def test_interrupted_create_is_linked_by_its_natural_key(world: Worlds) ->
         natural_key={"email": record["email"]},
     )
     # What the crashed process had sent, and Tripletex had stored:
-    orphan = await w.admin.customers.create(Customer(name="Halvferdig", email=record["email"]))
+    resolver = await References(w.client, w.store, await w.connector.shop_settings()).resolver()
+    body = w.mapping.to_tripletex("customer", w.mapping.webshop_view("customer", record, resolver), resolver)
+    orphan = await w.admin.customers.create(Customer.model_validate(body))
     summary = await w.sync()
     assert summary.in_sync, summary
+    assert summary.total().writes == 2  # the two records never sent; the orphan needed nothing
     assert w.store.tripletex_id_for("customer", record["id"]) == orphan.id
     assert len([c async for c in w.admin.customers.iterate(fields="id")]) == 3
     assert not w.store.open_intents()
@@ -126,7 +132,9 @@ async def test_concurrent_tripletex_edit_during_a_write_is_merged(world: Worlds,
         if not raced and getattr(obj, "id", None) == tid:
             raced = True
             current = await w.admin.customers.get(tid)
-            await w.admin.customers.update(Customer(id=tid, version=current.version, email="samtidig@example.no"))
+            await w.admin.customers.update(
+                Customer(id=tid, version=current.version, email="samtidig@example.no")
+            )
         return await original(self, obj)
 
     monkeypatch.setattr(Resource, "update", racing_update)
@@ -167,17 +175,37 @@ async def test_concurrent_shop_edit_during_a_write_is_merged(world: Worlds, monk
 
 
 async def test_rate_limit_storms_and_random_5xx_still_complete(world: Worlds) -> None:
-    """A 429 window on both sides and 10 % 5xx everywhere: the initial load completes without duplicates."""
+    """429 windows on both sides and 10 % 5xx everywhere: the initial load and an edit pass complete,
+    without duplicates, and every edit arrives."""
     w = await world(shop=SHOP, options=WIDE)
     await unique_product_names(w)
-    w.tx_admin("POST", "/_sim/faults", {"fail_rate": 0.1, "rate_limit_for": 2.0})
-    w.shop_admin("POST", "/_sim/faults", {"fail_rate": 0.1, "rate_limit_for": 1})
-    summary = await w.sync()
-    stats = w.tx_admin("GET", "/_sim/stats")
-    assert stats["rateLimited"] > 0 and stats["faults"].get("random_fail", 0) > 0
+    noise = {"fail_rate": 0.1}
+    w.tx_admin("POST", "/_sim/faults", {**noise, "rate_limit_for": 2.0})
+    w.shop_admin("POST", "/_sim/faults", {**noise, "rate_limit_for": 1})
+    first = await w.sync()
     w.tx_admin("DELETE", "/_sim/faults")
     w.shop_admin("DELETE", "/_sim/faults")
-    assert summary.in_sync, summary
+    assert first.in_sync, [(i.entity, i.side, i.record_id, i.reason) for i in w.store.queued_work()]
+    await assert_one_partner_each(w)
+    edited = (await w.shop_list("customers"))[:6]
+    for n, record in enumerate(edited):
+        await w.shop_call("PATCH", f"/customers/{record['id']}", {"phone": f"9000000{n}"})
+    # Noise, plus two certain 5xx answers on each side (the noise alone may miss a short pass).
+    w.tx_admin("POST", "/_sim/faults", {**noise, "fail_next": 2})
+    w.shop_admin("POST", "/_sim/faults", {**noise, "fail_next": 2})
+    second = await w.sync()
+    tx_stats, shop_stats = w.tx_admin("GET", "/_sim/stats"), w.shop_admin("GET", "/_sim/stats")
+    w.tx_admin("DELETE", "/_sim/faults")
+    w.shop_admin("DELETE", "/_sim/faults")
+    assert tx_stats["rateLimited"] > 0 and shop_stats["rateLimited"] > 0
+    assert tx_stats["faults"].get("fail", 0) == 2 and shop_stats["faults"].get("fail", 0) == 2
+    assert second.in_sync, [(i.entity, i.side, i.record_id, i.reason) for i in w.store.queued_work()]
+    for n, record in enumerate(edited):
+        tid = w.store.tripletex_id_for("customer", record["id"])
+        assert tid is not None
+        assert (
+            await w.admin.customers.get(tid, fields="phoneNumberMobile")
+        ).phoneNumberMobile == f"9000000{n}"
     await assert_one_partner_each(w)
     before = (w.tx_writes(), w.shop_writes())
     again = await w.sync()

@@ -20,7 +20,9 @@ async def unique_product_names(w: World) -> None:
     seen: set[str] = set()
     for product in await w.shop_list("products"):
         if product["name"] in seen:
-            await w.shop_call("PATCH", f"/products/{product['id']}", {"name": f"{product['name']} {product['sku']}"})
+            await w.shop_call(
+                "PATCH", f"/products/{product['id']}", {"name": f"{product['name']} {product['sku']}"}
+            )
         seen.add(product["name"])
 
 
@@ -42,7 +44,9 @@ async def tx_lines(w: World, order_id: str) -> list[OrderLine]:
 
 async def assert_totals_equal(w: World, order: dict[str, Any]) -> None:
     """Tripletex's line amounts add up to the shop's order total, to the øre."""
-    total = sum((line.amountIncludingVatCurrency or Decimal(0) for line in await tx_lines(w, order["id"])), Decimal(0))
+    total = sum(
+        (line.amountIncludingVatCurrency or Decimal(0) for line in await tx_lines(w, order["id"])), Decimal(0)
+    )
     assert total == money.shop_order_total(order, prices_include_vat=True), order["number"]
 
 
@@ -155,8 +159,9 @@ async def test_edits_to_a_closed_tripletex_order_become_a_conflict(world: Worlds
     assert summary.exit_code == 1
     [conflict] = w.store.open_conflicts("order")
     assert conflict.field == "note" and conflict.policy == "locked"
-    assert (await w.admin.orders.get(tid, fields="deliveryComment")).deliveryComment != "Endret etter fakturering"
+    assert (
+        await w.admin.orders.get(tid, fields="deliveryComment")
+    ).deliveryComment != "Endret etter fakturering"
     writes = (w.tx_writes(), w.shop_writes())
     again = await w.sync()
     assert (w.tx_writes(), w.shop_writes()) == writes and again.exit_code == 1
-

@@ -30,7 +30,9 @@ async def test_seeded_shop_products_reach_tripletex_with_vat_and_prices(
     assert summary.of("product", "webshop").dead_lettered == duplicates
     assert summary.exit_code == (1 if duplicates else 0)
     for letter in w.store.open_dead_letters("product"):
-        assert letter.field is not None and "name" in letter.field and "er allerede registrert" in letter.reason
+        assert (
+            letter.field is not None and "name" in letter.field and "er allerede registrert" in letter.reason
+        )
     rates = {v.id: v.percentage async for v in w.admin.vat_types.iterate(type_of_vat="OUTGOING")}
     for record in shop:
         tid = w.store.tripletex_id_for("product", record["id"])

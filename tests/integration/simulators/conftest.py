@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
@@ -15,7 +16,7 @@ ClientFactory = Callable[[SimHandle], httpx2.Client]
 
 def expiration() -> str:
     """A valid ``expirationDate``: the day after tomorrow."""
-    return (date.today() + timedelta(days=2)).isoformat()
+    return (datetime.now(ZoneInfo("Europe/Oslo")).date() + timedelta(days=2)).isoformat()
 
 
 def login(handle: SimHandle) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
@@ -45,7 +46,7 @@ def test_wrong_tokens_and_dates_are_422_18000(tripletex_sim: SimHandle) -> None:
     params = {
         "consumerToken": "nope",
         "employeeToken": "sim-employee",
-        "expirationDate": date.today().isoformat(),
+        "expirationDate": datetime.now(ZoneInfo("Europe/Oslo")).date().isoformat(),
     }
     response = httpx2.put(tripletex_sim.api_url + "/token/session/:create", params=params)
     body = response.json()
@@ -93,7 +94,7 @@ def test_expired_sessions_fail_and_a_new_one_works(
 
 def test_session_ends_at_oslo_midnight_of_its_expiration_date(tripletex_sim: SimHandle) -> None:
     """A session for tomorrow works until the simulator's clock reaches tomorrow 00:00 in Oslo."""
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = datetime.now(ZoneInfo("Europe/Oslo")).date() + timedelta(days=1)
     response = httpx2.put(
         tripletex_sim.api_url + "/token/session/:create",
         params={

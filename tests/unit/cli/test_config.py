@@ -239,7 +239,7 @@ def test_contract_webshop_without_token_names_the_variable(tmp_path: Path) -> No
 
 
 def test_preset_with_inline_credentials(tmp_path: Path) -> None:
-    """``api`` may be inline YAML starting from a preset, with credentials read from the environment."""
+    """``api`` may be inline YAML starting from a preset, credentials from the environment, never shown."""
     text = (
         "webshop:\n  url: https://shop.example\n  api:\n    preset: woocommerce\n"
         "    auth: {username: '${WOO_KEY}', password: '${WOO_SECRET}'}\n"
@@ -249,6 +249,7 @@ def test_preset_with_inline_credentials(tmp_path: Path) -> None:
     assert api.name == "woocommerce" and api.base_url == "https://shop.example"
     assert api.auth.style == "basic"
     assert api.auth.username is not None and api.auth.username.get_secret_value() == "ck_123456"
+    assert "ck_123456" not in repr(config) and "cs_123456" not in str(config)
 
 
 def test_api_file_relative_to_config_and_unknown_preset(tmp_path: Path) -> None:

@@ -160,7 +160,7 @@ def test_sync_help_documents_exit_codes() -> None:
     text = " ".join(result.output.split())
     for fragment in (
         "0 both sides are in sync",
-        "1 the pass finished",
+        "1 finished, but records are dead-lettered",
         "2 configuration or connection error",
     ):
         assert fragment in text
@@ -214,3 +214,14 @@ def test_status_exit_0_when_nothing_is_open(config_file: Path) -> None:
         store.link("customer", "c-1", 101)
     result = CliRunner().invoke(app, ["status", "--config", str(config_file)])
     assert result.exit_code == 0, result.output
+
+
+def test_sync_missing_secret_is_2_before_any_connection(
+    config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the real engine factory, an unset token is exit 2 naming its variable; nothing is opened."""
+    monkeypatch.delenv("SHOPSYNC_WEBSHOP_TOKEN")
+    result = CliRunner().invoke(app, ["sync", "--config", str(config_file)])
+    assert result.exit_code == 2, result.output
+    assert "webshop.token" in result.output and "SHOPSYNC_WEBSHOP_TOKEN" in result.output
+    assert not (config_file.parent / "shopsync.sqlite").exists()

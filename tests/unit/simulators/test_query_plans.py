@@ -17,7 +17,7 @@ from shopsync.simulators.tripletex.products import product_query
 from shopsync.simulators.tripletex.queries import Params, Query, order_clause
 from shopsync.simulators.tripletex.routes.orders import _LINE_DIGEST
 from shopsync.simulators.tripletex.state import Simulator
-from shopsync.simulators.tripletex.store import TABLES, Store
+from shopsync.simulators.tripletex.store import Store, source
 
 WINDOW = "orderDateFrom=2025-01-01&orderDateTo=2026-01-01"
 
@@ -25,7 +25,7 @@ WINDOW = "orderDateFrom=2025-01-01&orderDateTo=2026-01-01"
 def plan(store: Store, schema: str, query: Query, sorting: str | None = None, extra: str = "") -> str:
     """The plan of a list page: the statement ``page_table`` runs for ``query``."""
     sql = (
-        f"SELECT id, version{extra} FROM {TABLES[schema]} WHERE {query.sql}"
+        f"SELECT id, version{extra} FROM {source(schema, query.index)} WHERE {query.sql}"
         f" ORDER BY {order_clause(schema, sorting)} LIMIT 1000 OFFSET 0"
     )
     rows = store.rows("EXPLAIN QUERY PLAN " + sql, query.params)
@@ -35,7 +35,8 @@ def plan(store: Store, schema: str, query: Query, sorting: str | None = None, ex
 def count_plan(store: Store, schema: str, query: Query) -> str:
     """The plan of the COUNT that decides ``fullResultSize`` and the 10,000-row limit."""
     rows = store.rows(
-        f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM {TABLES[schema]} WHERE {query.sql}", query.params
+        f"EXPLAIN QUERY PLAN SELECT COUNT(*) FROM {source(schema, query.index)} WHERE {query.sql}",
+        query.params,
     )
     return "\n".join(str(row[-1]) for row in rows)
 
@@ -52,7 +53,7 @@ def sim() -> Simulator:
         ("email=post@example.no", "ix_customer_email_isInactive"),
         ("organizationNumber=923609016", "ix_customer_organizationNumber_isInactive"),
         ("organizationNumber=923609016&isInactive=true", "ix_customer_organizationNumber_isInactive"),
-        ("id=108000001,108000002", "INTEGER PRIMARY KEY"),
+        ("id=108000001,108000002", "ix_customer_isInactive"),
         ("", "ix_customer_isInactive"),
     ],
 )
@@ -62,6 +63,12 @@ def test_customer_filters_search_their_index(sim: Simulator, query_string: str, 
     for text in (plan(sim.store, "Customer", query), count_plan(sim.store, "Customer", query)):
         assert "SEARCH customer USING" in text and f"{index} (" in text
         assert "SCAN customer" not in text
+
+
+def test_customers_by_id_are_checked_against_isinactive_in_its_index(sim: Simulator) -> None:
+    """An id list seeks (isInactive, id) in the isInactive index instead of parsing every document."""
+    query = customer_query(sim, Params(QueryParams("id=108000001,108000002")))
+    assert "ix_customer_isInactive (<expr>=? AND rowid=?)" in plan(sim.store, "Customer", query)
 
 
 def test_the_isinactive_default_never_drives_a_narrow_customer_query(sim: Simulator) -> None:

@@ -6,8 +6,8 @@ import json
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
-from shopsync.simulators.tripletex.config import SimulatorConfig
 from shopsync.orgnr import is_valid_orgnr
+from shopsync.simulators.tripletex.config import SimulatorConfig
 from shopsync.simulators.tripletex.refdata import OUTGOING_VAT_IDS
 from shopsync.simulators.tripletex.seed import ean13, seed_data
 from shopsync.simulators.tripletex.state import Simulator

@@ -61,3 +61,9 @@ def test_dumps_keeps_decimals_exact_and_text_intact() -> None:
     raw = dumps({"price": Decimal("0.1000000001"), "text": "0.5", "name": "Blåbær"})
     assert raw.decode() == '{"price":0.1000000001,"text":"0.5","name":"Blåbær"}'
     assert json.loads(raw, parse_float=Decimal)["price"] == Decimal("0.1000000001")
+
+
+def test_echoed_whole_numbers_print_as_sent() -> None:
+    """A write echoes "0" and "007" exactly as a Decimal would print them, and keeps 5500.00's scale."""
+    for text in ("0", "15", "007", "5500.00", "-3", "1E+2"):
+        assert dumps({"a": number(text, echo=True)}) == dumps({"a": Decimal(text)})

@@ -212,7 +212,12 @@ def delete_customer(sim: Simulator, host: str, obj_id: int) -> None:
 def customer_query(sim: Simulator, params: Params) -> Query:
     """The filters of ``GET /customer``."""
     q = Query()
-    q.one_of("id", params.ids("id"))
+    ids = params.ids("id")
+    q.one_of("id", ids)
+    if ids is not None:
+        # By id, SQLite's planner looks each row up by its key and parses its document for isInactive;
+        # the isInactive index holds both (value, id): three times faster for fields=id,version.
+        q.index = "ix_customer_isInactive"
     q.one_of("customerNumber", params.ids("customerAccountNumber"))
     q.equals("organizationNumber", params.text("organizationNumber"))
     q.equals("email", params.text("email"))

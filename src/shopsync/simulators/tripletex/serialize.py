@@ -68,9 +68,12 @@ def number(text: str | None, echo: bool = False) -> int | float | Decimal:
     """A stored decimal as a JSON-ready number: exact scale when echoing a write, else normalised."""
     if text is None:
         return 0
-    d = Decimal(text)
     if echo:
-        return d
+        # Plain digits ("0", "15") print the same as an int, which spares dumps() its Decimal detour.
+        if isinstance(text, str) and text.isascii() and text.isdigit():
+            return int(text)
+        return Decimal(text)
+    d = Decimal(text)
     if d == d.to_integral_value():
         return int(d)
     n = d.normalize()

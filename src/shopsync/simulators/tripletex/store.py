@@ -22,7 +22,7 @@ from typing import Any
 
 from shopsync.simulators.tripletex.schema import TABLES, col, create_schema
 
-__all__ = ["ID_BASES", "TABLES", "Store", "col"]
+__all__ = ["ID_BASES", "TABLES", "Store", "col", "source"]
 
 #: First id of each kind: large and distinct like real ids, so a client mixing up kinds fails loudly.
 ID_BASES: dict[str, int] = {
@@ -39,6 +39,11 @@ _SEQUENCE = {"DeliveryAddress": "Address"}
 # One encoder for the process: ``json.dumps`` with options builds a new one on every call.
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 _INSERT_CHANGE = "INSERT INTO change_log (kind, obj_id, ts, change_type, employee_id) VALUES (?, ?, ?, ?, ?)"
+
+
+def source(kind: str, index: str | None = None) -> str:
+    """The FROM text for ``kind``, held to ``index`` when given (``INDEXED BY``)."""
+    return f"{TABLES[kind]} INDEXED BY {index}" if index else TABLES[kind]
 
 
 class Store:
@@ -220,10 +225,10 @@ class Store:
 
     # --- queries --------------------------------------------------------------------------------
 
-    def count(self, kind: str, where: str, params: Sequence[Any]) -> int:
+    def count(self, kind: str, where: str, params: Sequence[Any], *, index: str | None = None) -> int:
         """Number of rows matching ``where`` (an SQL condition over ``col()`` expressions)."""
         with self._db() as conn:
-            row = conn.execute(f"SELECT COUNT(*) FROM {TABLES[kind]} WHERE {where}", params).fetchone()
+            row = conn.execute(f"SELECT COUNT(*) FROM {source(kind, index)} WHERE {where}", params).fetchone()
         return int(row[0])
 
     def select(
@@ -236,10 +241,11 @@ class Store:
         limit: int,
         *,
         props: Sequence[str] | None = None,
+        index: str | None = None,
     ) -> list[dict[str, Any]]:
         """One page of matching objects: whole docs, or with ``props`` only ``id``, ``version`` and those."""
         what = "doc" if props is None else ", ".join(["id", "version", *(col(p) for p in props)])
-        sql = f"SELECT {what} FROM {TABLES[kind]} WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?"
+        sql = f"SELECT {what} FROM {source(kind, index)} WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?"
         with self._db() as conn:
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         if props is None:
