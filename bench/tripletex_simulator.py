@@ -1,19 +1,20 @@
 """Benchmark: does the Tripletex simulator serve 10× what the sync engine may ask of it? (``make bench``)
 
-Starts ``shopsync sim tripletex`` with 20,000 seeded customers in a separate process (client and
-server must not share a GIL, or the figure would measure the client too), then times, at 1 and 4
-concurrent connections, a fixed number of requests of each workload (``bench.tripletex_workloads``):
+Starts ``shopsync sim tripletex`` with 20,000 seeded customers in a separate process, then times, at 1
+and 4 concurrent connections and in rounds of a fixed number of ready-made requests
+(``bench.tripletex_workloads``, ``bench.tripletex_timing``):
 
-* ``GET /customer`` pages of 1,000 customer numbers with ``fields=id,version``;
-* the exact requests the real client sends to read every customer's ``id,version``: more than 10,000
-  rows are refused (422 code 23000, as Tripletex does), so it reads blocks of customer numbers;
+* ``GET /customer?fields=id,version`` pages of 1,000 customer numbers;
+* exactly the requests the sync engine's scan of active customers sends through the real client: a
+  list over 10,000 rows is refused (422 code 23000, as Tripletex does), so it reads blocks of 500
+  customer numbers;
 * ``POST /customer/list`` with 100 new customers.
 
 The engine's need is bounded by Tripletex's rate limit (``X-Rate-Limit-Limit`` 100 per period in the
 sandbox); the period is not published, so it is an explicit assumption (``--rate-period``, default
 10 s: 10 req/s). The goal is a simulator serving at least 10× that on every workload. Prints a table
-with the figures before the optimisation (``bench/results/tripletex_simulator.baseline.json``) and
-now, writes ``bench/results/tripletex_simulator.json``, and exits 1 when the goal is not met.
+with the figures before the simulator's performance work (``bench/baselines/tripletex_simulator.json``)
+and now, writes ``bench/results/tripletex_simulator.json``, and exits 1 when the goal is not met.
 """
 
 from __future__ import annotations
@@ -26,68 +27,33 @@ import json
 import os
 import pathlib
 import platform
-import statistics
-import subprocess
-import sys
-import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any
 
-import httpx2
 from rich.console import Console
 from rich.table import Table
 
+from bench.tripletex_timing import Result, Server, best_of, simulator, time_round
 from bench.tripletex_workloads import (
     SCAN_FIELDS,
-    Workload,
     batch_requests,
     create_session,
     page_requests,
     record_client_scan,
 )
 from shopsync.logs import configure_logging
-from shopsync.simulators.serve import free_port
 from shopsync.simulators.tripletex import DEFAULT_RATE_PERIOD
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "tripletex_simulator.json"
-BASELINE = RESULTS.with_name("tripletex_simulator.baseline.json")
+#: The figures of the simulator before its performance work (committed; ``results/`` is not).
+BASELINE = pathlib.Path(__file__).resolve().parent / "baselines" / "tripletex_simulator.json"
 #: The goal: the simulator serves at least this many times the engine's need.
 GOAL_FACTOR = 10
 #: Tripletex's sandbox answers ``X-Rate-Limit-Limit: 100`` (shared/research/tripletex-observed.md).
 SANDBOX_RATE_LIMIT = 100
 #: Assumed period of that limit (not published): see bench/README.md.
 ASSUMED_PERIOD = 10.0
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one workload at one concurrency."""
-
-    workload: str
-    connections: int
-    requests: int
-    failures: int
-    seconds: float
-    requests_per_second: float
-    rows_per_second: float
-    p50_ms: float | None
-    p95_ms: float | None
-    goal: bool = True
-    #: Requests per second of every round (the figures above are the fastest round's).
-    rounds_requests_per_second: tuple[float, ...] = ()
-    #: Unexpected statuses of every round and how often each came.
-    unexpected: dict[int, int] = field(default_factory=dict)
-    #: CPU time the simulator spent per request (None where /proc is missing).
-    server_cpu_ms: float | None = None
-
-    @property
-    def capacity(self) -> float | None:
-        """Requests per second the simulator could serve with a CPU core to itself."""
-        return 1000 / self.server_cpu_ms if self.server_cpu_ms else None
 
 
 @dataclass(frozen=True)
@@ -125,134 +91,6 @@ class Need:
                     )
                 out.append(line)
         return out
-
-
-@dataclass(frozen=True)
-class Server:
-    """The simulator process under test."""
-
-    url: str
-    pid: int
-    startup_seconds: float
-
-    def cpu_seconds(self) -> float | None:
-        """CPU time the simulator process has used so far (from Linux's /proc; None elsewhere)."""
-        try:
-            stat = pathlib.Path(f"/proc/{self.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()  # after "(command)": state is field 3, utime 14, stime 15
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def simulator(customers: int, seed: int, startup_timeout: float) -> Iterator[Server]:
-    """Run ``shopsync sim tripletex`` in a child process until the block ends."""
-    port = free_port()
-    command = [sys.executable, "-m", "shopsync.cli.main", "sim", "tripletex", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--seed", str(seed), "--customers", str(customers)]
-    command += ["--products", "0", "--orders", "0"]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(process, url, startup_timeout)
-        yield Server(url, process.pid, time.perf_counter() - started)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_serving(process: subprocess.Popen[bytes], url: str, timeout: float) -> None:
-    """Poll until the simulator answers (seeding happens first), or fail with its error output."""
-    deadline = time.monotonic() + timeout
-    with httpx2.Client(timeout=2) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"simulator exited with {process.returncode}:\n{stderr}")
-            try:
-                if client.get(f"{url}/_sim/stats").status_code == 200:
-                    return
-            except httpx2.TransportError:
-                pass
-            time.sleep(0.2)
-    raise RuntimeError(f"simulator at {url} did not answer within {timeout} s")
-
-
-def _rows(body: bytes) -> int:
-    """Rows a list answer carries (its ``count``); 0 for an error answer."""
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return 0
-    return int(document.get("count") or 0) if isinstance(document, dict) else 0
-
-
-async def time_round(server: Server, workload: Workload, requests: int, connections: int) -> Result:
-    """Send ``requests`` of the workload's requests (in turn) over ``connections`` connections."""
-    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
-    latencies: list[float] = []
-    bodies: list[bytes] = []
-    unexpected: Counter[int] = Counter()
-    counter = iter(range(requests))
-    size = len(workload.requests)
-    async with httpx2.AsyncClient(base_url=server.url, limits=limits, timeout=60) as client:
-
-        async def worker() -> None:
-            for n in counter:  # shared iterator: the loop is bounded by ``requests`` in total
-                began = time.perf_counter()
-                response = await client.send(workload.requests[n % size])
-                latencies.append(time.perf_counter() - began)
-                if response.status_code != workload.expected[n % size]:
-                    unexpected[response.status_code] += 1
-                bodies.append(response.content)
-
-        if workload.requests[0].method == "GET":  # open the connection untimed (writes are not repeated)
-            await client.send(workload.requests[0])
-        cpu_before, started = server.cpu_seconds(), time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        seconds, cpu_after = time.perf_counter() - started, server.cpu_seconds()
-    rows = sum(_rows(body) for body in bodies)  # decoded after the clock stopped: the client's cost
-    ordered = sorted(latencies)
-    return Result(
-        workload=workload.name,
-        connections=connections,
-        requests=requests,
-        failures=sum(unexpected.values()),
-        seconds=round(seconds, 3),
-        requests_per_second=round(requests / seconds, 1),
-        rows_per_second=round(rows / seconds, 1),
-        p50_ms=round(statistics.median(ordered) * 1000, 2),
-        p95_ms=round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 2),
-        goal=workload.goal,
-        unexpected=dict(unexpected),
-        server_cpu_ms=(
-            None
-            if cpu_before is None or cpu_after is None
-            else round((cpu_after - cpu_before) / requests * 1000, 2)
-        ),
-    )
-
-
-async def best_of(rounds: Sequence[Callable[[], Awaitable[Result]]]) -> Result:
-    """The fastest of several rounds (other processes on the machine only ever slow a round down);
-    failures of every round count, and every round's rate is kept."""
-    results = [await run() for run in rounds]
-    best = max(results, key=lambda r: r.requests_per_second)
-    unexpected: Counter[int] = Counter()
-    for r in results:
-        unexpected.update(r.unexpected)
-    return replace(
-        best,
-        failures=sum(r.failures for r in results),
-        rounds_requests_per_second=tuple(r.requests_per_second for r in results),
-        unexpected=dict(unexpected),
-    )
 
 
 async def run(args: argparse.Namespace, server: Server) -> list[Result]:

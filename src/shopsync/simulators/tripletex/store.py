@@ -6,7 +6,7 @@ touch it).
 
 Inside a transaction, inserts are buffered and written with one ``executemany`` per statement
 before the next statement of any kind runs (and at commit): a batch create of 100 customers makes
-600 rows, and one call per row was a quarter of its time. Every statement still sees every earlier
+600 rows, and a call per row cost it nearly a millisecond. Every statement still sees every earlier
 write, and a failed insert still rolls the whole transaction back.
 """
 
