@@ -93,6 +93,9 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_CONTRACT_PREFIX = "/api/v1"
+
+
 def _http_url(value: str) -> str:
     if not value.startswith(("http://", "https://")) or not urlsplit(value).netloc:
         raise ValueError("must be an http:// or https:// URL")
@@ -132,6 +135,9 @@ class WebshopSection(_Section):
     def api_config(self) -> WebshopAPIConfig:
         """The connector's ``WebshopAPIConfig``: the chosen API with this URL, token and webhook secret."""
         overrides: dict[str, Any] = {"base_url": self.url}
+        if self.api is None:
+            # The contract's paths start with /api/v1; people paste either the root or the API base.
+            overrides["base_url"] = self.url.rstrip("/").removesuffix(_CONTRACT_PREFIX)
         if self.webhook_secret is not None:
             overrides["webhooks"] = {"secret": self.webhook_secret.get_secret_value()}
         source: Path | Mapping[str, Any]

@@ -269,3 +269,13 @@ def test_config_in_code_needs_only_the_webshop_url() -> None:
     """A config built in code (tests, the daemon) validates like a file and has no source."""
     config = ShopsyncConfig.model_validate({"webshop": {"url": "http://127.0.0.1:1"}})
     assert config.source is None and config.tripletex.url == "https://tripletex.no/v2"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://shop.example", "http://shop.example/", "http://shop.example/api/v1/"]
+)
+def test_contract_url_may_be_the_root_or_the_api_base(tmp_path: Path, url: str) -> None:
+    """For the contract, a pasted ``…/api/v1`` base and the shop's root reach the same API."""
+    text = f"webshop:\n  url: {url}\ntripletex:\n  url: http://tx.example/v2\n"
+    config = load_config(write(tmp_path, text), environ=SECRETS)
+    assert str(config.webshop_api().base_url).rstrip("/") == "http://shop.example"
