@@ -2,111 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from starlette.requests import Request
-from starlette.responses import Response
-
-from shopsync.simulators.tripletex import errors
-from shopsync.simulators.tripletex.api import (
-    auth,
-    batch_response,
-    body,
-    empty,
-    host,
-    list_response,
-    params,
-    renderer,
-    runtime,
-    tree,
-    value_response,
-)
-from shopsync.simulators.tripletex.bodies import map_list, map_object
 from shopsync.simulators.tripletex.customers import (
     create_customers,
     customer_query,
     delete_customer,
     update_customers,
 )
-from shopsync.simulators.tripletex.queries import page_table
-from shopsync.simulators.tripletex.routes.common import ids_for_update
+from shopsync.simulators.tripletex.routes.crud import crud_router
 
-router = APIRouter()
-SCHEMA = "Customer"
-
-
-@router.get("/customer")
-async def search(request: Request) -> Response:
-    """``GET /customer``."""
-    auth(request)
-    rt = runtime(request)
-    selection = tree(request, SCHEMA)
-    p = params(request)
-    r = renderer(request)
-    listing = page_table(
-        rt.sim.store,
-        SCHEMA,
-        customer_query(rt.sim, p),
-        p,
-        selection,
-        r,
-        limit=rt.config.max_result_size,
-        if_none_match=request.headers.get("if-none-match"),
-    )
-    return list_response(listing)
-
-
-@router.post("/customer")
-async def create(request: Request) -> Response:
-    """``POST /customer``: 201."""
-    auth(request)
-    mapped = map_object(SCHEMA, await body(request))
-    [doc] = create_customers(runtime(request).sim, host(request), [mapped], batch=False)
-    return value_response(request, SCHEMA, doc, status=201, echo=True)
-
-
-@router.post("/customer/list")
-async def create_many(request: Request) -> Response:
-    """``POST /customer/list``: 201, all or nothing."""
-    auth(request)
-    items = map_list(SCHEMA, await body(request))
-    docs = create_customers(runtime(request).sim, host(request), items, batch=True)
-    return batch_response(request, SCHEMA, docs, 201)
-
-
-@router.put("/customer/list")
-async def update_many(request: Request) -> Response:
-    """``PUT /customer/list``: every item names its id."""
-    auth(request)
-    items = ids_for_update(map_list(SCHEMA, await body(request)))
-    docs = update_customers(runtime(request).sim, host(request), items, batch=True)
-    return batch_response(request, SCHEMA, docs, 200)
-
-
-@router.get("/customer/{id:int}")
-async def get(request: Request) -> Response:
-    """``GET /customer/{id}``."""
-    auth(request)
-    selection = tree(request, SCHEMA)
-    doc = runtime(request).sim.store.get(SCHEMA, request.path_params["id"])
-    if doc is None:
-        raise errors.not_found(f"Customer {request.path_params['id']} not found")
-    return value_response(request, SCHEMA, doc, selection=selection)
-
-
-@router.put("/customer/{id:int}")
-async def update(request: Request) -> Response:
-    """``PUT /customer/{id}``: partial update."""
-    auth(request)
-    mapped = map_object(SCHEMA, await body(request))
-    [doc] = update_customers(
-        runtime(request).sim, host(request), [(request.path_params["id"], mapped)], batch=False
-    )
-    return value_response(request, SCHEMA, doc, echo=True)
-
-
-@router.delete("/customer/{id:int}")
-async def delete(request: Request) -> Response:
-    """``DELETE /customer/{id}``: 204."""
-    auth(request)
-    delete_customer(runtime(request).sim, host(request), request.path_params["id"])
-    return empty()
+router = crud_router(
+    "/customer",
+    "Customer",
+    query=customer_query,
+    create=create_customers,
+    update=update_customers,
+    delete=delete_customer,
+)
