@@ -11,6 +11,8 @@ from pydantic import SecretStr
 
 from shopsync.connectors.webshop import Order as ShopOrder
 from shopsync.connectors.webshop import WebshopAPIConfig, WebshopConnector
+from shopsync.engine import EngineOptions
+from shopsync.engine.tripletex_side import OSLO
 from shopsync.tripletex import Customer, Product, TripletexClient, TripletexSettings
 
 __all__ = ["SECRETS", "edit_both_sides", "tripletex_counts", "unique_names"]
@@ -40,19 +42,27 @@ async def _clients(tx_url: str, shop_url: str) -> tuple[TripletexClient, Webshop
 
 
 async def tripletex_counts(tx_url: str, shop_url: str) -> dict[str, int]:
-    """Records per entity in Tripletex (customers: active and inactive scans counted apart)."""
+    """Records per entity in Tripletex (customers: active and inactive scans counted apart; orders:
+    those in the engine's default order-date window, which its scans list, and all of them)."""
     tx, shop = await _clients(tx_url, shop_url)
+    today = dt.datetime.now(OSLO).date()
+    scanned = {
+        "order_date_from": today - dt.timedelta(days=EngineOptions().order_window_days),
+        "order_date_to": today + dt.timedelta(days=2),
+    }
+    everything = {"order_date_from": dt.date(2000, 1, 1), "order_date_to": dt.date(2100, 1, 1)}
     async with tx, shop:
-        window = {"order_date_from": dt.date(2000, 1, 1), "order_date_to": dt.date(2100, 1, 1)}
-        active = [c async for c in tx.customers.iterate(fields="id", is_inactive=False)]
-        inactive = [c async for c in tx.customers.iterate(fields="id", is_inactive=True)]
-        products = [p async for p in tx.products.iterate(fields="id")]
-        orders = [o async for o in tx.orders.iterate(fields="id", **window)]  # type: ignore[arg-type]
+        active = [c.id async for c in tx.customers.iterate(fields="id", is_inactive=False)]
+        inactive = [c.id async for c in tx.customers.iterate(fields="id", is_inactive=True)]
+        products = [p.id async for p in tx.products.iterate(fields="id")]
+        orders = [o.id async for o in tx.orders.iterate(fields="id", **scanned)]  # type: ignore[arg-type]
+        all_orders = [o.id async for o in tx.orders.iterate(fields="id", **everything)]  # type: ignore[arg-type]
     return {
         "customer": len(active),
         "customer_inactive": len(inactive),
         "product": len(products),
         "order": len(orders),
+        "order_all": len(all_orders),
     }
 
 

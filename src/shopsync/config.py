@@ -21,7 +21,9 @@ Example (``shopsync init`` writes a commented one)::
 
 Secrets (``webshop.token``, ``webshop.webhook_secret``, ``tripletex.consumer_token``,
 ``tripletex.employee_token``) come from ``SHOPSYNC_WEBSHOP_TOKEN``, ``SHOPSYNC_WEBSHOP_WEBHOOK_SECRET``,
-``SHOPSYNC_TRIPLETEX_CONSUMER_TOKEN`` and ``SHOPSYNC_TRIPLETEX_EMPLOYEE_TOKEN``; the environment
+``SHOPSYNC_TRIPLETEX_CONSUMER_TOKEN`` and ``SHOPSYNC_TRIPLETEX_EMPLOYEE_TOKEN`` (and the server's
+``status_token``, ``tripletex_webhook_auth``, ``tripletex_webhook_secret`` from ``SHOPSYNC_STATUS_TOKEN``,
+``SHOPSYNC_TRIPLETEX_WEBHOOK_AUTH``, ``SHOPSYNC_TRIPLETEX_WEBHOOK_SECRET``); the environment
 overrides the file, which holds them only when the user put them there. Any string value that is
 exactly ``${NAME}`` is replaced by the environment variable ``NAME``. The policy keys are those of
 ``shopsync.mapping.settings.SyncPolicy`` (``ShopsyncConfig`` *is* a ``SyncPolicy``). Relative paths
@@ -56,7 +58,9 @@ __all__ = [
     "SECRET_ENV",
     "ConfigError",
     "CreateDirection",
+    "DaemonSection",
     "EntityConfig",
+    "ServerSection",
     "ShopsyncConfig",
     "TripletexSection",
     "WebshopSection",
@@ -73,6 +77,9 @@ SECRET_ENV: dict[tuple[str, str], str] = {
     ("webshop", "webhook_secret"): "SHOPSYNC_WEBSHOP_WEBHOOK_SECRET",
     ("tripletex", "consumer_token"): "SHOPSYNC_TRIPLETEX_CONSUMER_TOKEN",
     ("tripletex", "employee_token"): "SHOPSYNC_TRIPLETEX_EMPLOYEE_TOKEN",
+    ("server", "status_token"): "SHOPSYNC_STATUS_TOKEN",
+    ("server", "tripletex_webhook_auth"): "SHOPSYNC_TRIPLETEX_WEBHOOK_AUTH",
+    ("server", "tripletex_webhook_secret"): "SHOPSYNC_TRIPLETEX_WEBHOOK_SECRET",
 }
 DEFAULT_STATE = "shopsync.sqlite"
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -195,6 +202,49 @@ class TripletexSection(_Section):
         )
 
 
+class DaemonSection(_Section):
+    """How ``shopsync run`` schedules its work (all in seconds but ``queue_batch``)."""
+
+    #: A normal two-way pass (the safety net behind webhooks) runs this often.
+    poll_seconds: float = Field(default=30.0, gt=0)
+    #: A full reconcile (every record compared, not only the changed ones) runs this often.
+    full_reconcile_seconds: float = Field(default=6 * 3600.0, gt=0)
+    #: The webhook subscriptions are re-checked (and recreated when disabled or gone) this often.
+    subscription_check_seconds: float = Field(default=300.0, gt=0)
+    #: On SIGTERM/SIGINT the running engine call gets this long to finish before it is cancelled.
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0)
+    #: Queued records (webhook work) handled per engine call.
+    queue_batch: int = Field(default=500, ge=1)
+
+
+class ServerSection(_Section):
+    """The daemon's HTTP server: where it listens, its public URL, and the secrets guarding it."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=1, le=65535)
+    #: The URL the webshop and Tripletex post webhooks to (a proxy's, say); None: http://host:port.
+    public_url: str | None = None
+    #: Bearer token of the status page, /api and /metrics (SHOPSYNC_STATUS_TOKEN); None: they answer 503.
+    status_token: SecretStr | None = None
+    #: The Authorization header value Tripletex sends with each callback (its authHeaderValue).
+    tripletex_webhook_auth: SecretStr | None = None
+    #: The subscription's hmacSharedSecret; callbacks must then carry a valid x-request-signature.
+    tripletex_webhook_secret: SecretStr | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return None if value is None else _http_url(value)
+
+    @property
+    def base_url(self) -> str:
+        """``public_url``, or the listening address as a URL."""
+        if self.public_url is not None:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
 class ShopsyncConfig(SyncPolicy):
     """The whole config file. The policy keys (``mapping``, ``conflict_policy``, ``delete_policy``) are
     inherited from ``SyncPolicy``, so the config is accepted wherever a policy is expected."""
@@ -203,6 +253,7 @@ class ShopsyncConfig(SyncPolicy):
 
     webshop: WebshopSection
     tripletex: TripletexSection = Field(default_factory=TripletexSection)
+    server: ServerSection = Field(default_factory=ServerSection)
     #: SQLite path or URL, or ``postgresql://…``; relative paths are resolved beside the config file.
     state: str = DEFAULT_STATE
     #: Rows of every state table carry it, so one database can hold several shops.
@@ -217,6 +268,8 @@ class ShopsyncConfig(SyncPolicy):
     #: Full ``fields=id,version`` scans of Tripletex customers run every this many passes (changedSince
     #: covers the others; it is unreliable on real servers, so the scan stays the safety net).
     customer_scan_every: int = Field(default=1, ge=1)
+    #: The long-running service (``shopsync run``): poll, reconcile and shutdown timings.
+    daemon: DaemonSection = Field(default_factory=DaemonSection)
 
     #: The file this config was read from (None when built in code); errors name it.
     _source: Path | None = PrivateAttr(default=None)

@@ -9,6 +9,7 @@ have exited 0 or 1 (a crash while recovering from an earlier kill would be 2 or 
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from .harness import SimProcess, spawn_shopsync
 
 #: Kill timing after the run's first API request, in seconds.
 KILL_DELAY = (0.05, 1.5)
+#: Every kill series of this test session, in the order they started.
+SERIES: list[KillReport] = []
 
 
 @dataclass
@@ -37,11 +40,16 @@ class KillReport:
     crashes: list[str] = field(default_factory=list)
     #: Kills of runs that had written to either system before they died.
     kills_after_writes: int = 0
+    #: Seconds the quickest run of each phase (initial load?) that finished before its kill took.
+    quickest_run: dict[bool, float] = field(default_factory=dict)
     edit_rounds: int = 0
     records_checked: int = 0
     duplicates: int = 0
     missing: int = 0
     lost_edits: int = 0
+
+    def __post_init__(self) -> None:
+        SERIES.append(self)  # for the chaos summary (tests/chaos/report.py) and bench/results/chaos.json
 
     def line(self) -> str:
         """One line for the end-of-run summary."""
@@ -89,7 +97,12 @@ async def kill_once(
         if proc.poll() is not None or _totals(sims)[0] != requests_before:
             break
         await asyncio.sleep(0.05)  # coarse: polling the simulators competes with the run for CPU
-    await asyncio.sleep(rng.uniform(*KILL_DELAY))
+    started = time.monotonic()
+    # Kills must land inside the work: never later than the quickest run seen so far took to finish.
+    upper = max(KILL_DELAY[0], min(KILL_DELAY[1], 0.9 * report.quickest_run.get(initial, math.inf)))
+    kill_at = started + rng.uniform(KILL_DELAY[0], upper)
+    while time.monotonic() < kill_at and proc.poll() is None:  # noqa: ASYNC110 - a process, not a task
+        await asyncio.sleep(0.01)
     if proc.poll() is None:
         proc.kill()
         proc.wait(timeout=30)
@@ -101,6 +114,8 @@ async def kill_once(
         if _totals(sims)[1] > writes_before:
             report.kills_after_writes += 1
     else:
+        took = time.monotonic() - started
+        report.quickest_run[initial] = min(report.quickest_run.get(initial, math.inf), took)
         report.completed += 1
         report.completed_codes.append(proc.returncode)
         if proc.returncode not in (0, 1):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shopsync.mapping import MappingFileError, load_mapping
-from shopsync.mapping.docs import Format, render
-from shopsync.mapping.settings import ConfigError, read_config
+if TYPE_CHECKING:
+    from shopsync.mapping.docs import Format
 
 __all__ = ["docs"]
 
@@ -40,6 +39,10 @@ def docs(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
 ) -> None:
     """Print the Custom Webshop to Tripletex dataflow document for the active mapping."""
+    from shopsync.mapping import MappingFileError, load_mapping
+    from shopsync.mapping.docs import render
+    from shopsync.mapping.settings import ConfigError, read_config
+
     try:
         policy = read_config(config)
         overrides = mapping or policy.mapping

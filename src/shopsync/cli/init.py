@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 
 from shopsync.cli._common import ExitCode, fail
-from shopsync.config import DEFAULT_STATE, SECRET_ENV, ConfigError, parse_config
-from shopsync.mapping.settings import CONFLICT_POLICIES, DELETE_POLICIES
+from shopsync.cli._lazy import DEFAULT_STATE
 
 __all__ = ["init", "render_config"]
 
@@ -27,18 +26,26 @@ def _options(table: dict[str, str]) -> str:
 
 def render_config(webshop_url: str, tripletex_url: str, state: str) -> str:
     """The text of a new config file: every key with a comment saying what it does."""
-    env = {key: name for (_, key), name in SECRET_ENV.items()}
+    from shopsync.config import SECRET_ENV, DaemonSection, ServerSection
+    from shopsync.mapping.settings import CONFLICT_POLICIES, DELETE_POLICIES
+
+    env = {f"{section}.{key}": name for (section, key), name in SECRET_ENV.items()}
+    server, daemon = ServerSection(), DaemonSection()
     return f"""\
-# shopsync configuration: written by `shopsync init`; read by `shopsync sync` and `shopsync status`.
+# shopsync configuration: written by `shopsync init`; read by `shopsync sync`, `run`, `status` and the
+# other commands (`shopsync --help`).
 #
 # Secrets are NOT kept in this file. shopsync reads them from the environment:
-#   {env["token"]:<36} the webshop API token (bearer)
-#   {env["webhook_secret"]:<36} HMAC secret of the webshop's webhooks (optional)
-#   {env["consumer_token"]:<36} Tripletex consumer token (issued to the integration)
-#   {env["employee_token"]:<36} Tripletex employee token (created by the account's admin)
-# You may instead put them here under webshop.token, webshop.webhook_secret, tripletex.consumer_token
-# and tripletex.employee_token (the environment still wins), or write "${{SOME_VARIABLE}}" as any value
-# to read it from that environment variable. Relative paths below are relative to this file.
+#   {env["webshop.token"]:<36} the webshop API token (bearer)
+#   {env["webshop.webhook_secret"]:<36} HMAC secret of the webshop's webhooks (for `run`)
+#   {env["tripletex.consumer_token"]:<36} Tripletex consumer token (issued to the integration)
+#   {env["tripletex.employee_token"]:<36} Tripletex employee token (created by the account's admin)
+#   {env["server.status_token"]:<36} token of the status page and /metrics (for `run`)
+#   {env["server.tripletex_webhook_auth"]:<36} Authorization value Tripletex's callbacks carry (`run`)
+#   {env["server.tripletex_webhook_secret"]:<36} HMAC secret of Tripletex's callbacks (optional)
+# You may instead put them here under the keys named (webshop.token, server.status_token, …; the
+# environment still wins), or write "${{SOME_VARIABLE}}" as any value to read it from that
+# environment variable. Relative paths below are relative to this file.
 
 # The webshop: its API and where to reach it.
 webshop:
@@ -97,6 +104,29 @@ batch_size: 100
 # Tripletex customers: a full id/version scan runs every this many passes (changedSince covers the
 # passes in between; it is not fully reliable on real servers, so the scan is the safety net).
 customer_scan_every: 1
+
+# The HTTP server of `shopsync run`: webhook receivers, the status page (/), /metrics and /healthz.
+server:
+  # Interface and port to listen on.
+  host: {_q(server.host)}
+  port: {server.port}
+  # The URL the webshop and Tripletex reach this server at (e.g. behind a reverse proxy);
+  # null = http://host:port. Webhook subscriptions are registered with it.
+  public_url: null
+  # status_token, tripletex_webhook_auth and tripletex_webhook_secret: from the environment (above).
+
+# How `shopsync run` schedules its work (times in seconds).
+daemon:
+  # A normal two-way pass, the safety net behind the webhooks, runs this often.
+  poll_seconds: {daemon.poll_seconds:g}
+  # A full reconcile (every record compared, not only the changed ones) runs this often.
+  full_reconcile_seconds: {daemon.full_reconcile_seconds:g}
+  # The webhook subscriptions are checked (and recreated when disabled or gone) this often.
+  subscription_check_seconds: {daemon.subscription_check_seconds:g}
+  # On SIGTERM/Ctrl-C the engine's current work gets this long to finish before it is cut off.
+  shutdown_grace_seconds: {daemon.shutdown_grace_seconds:g}
+  # Queued records (webhook work) handled per engine call.
+  queue_batch: {daemon.queue_batch}
 """
 
 
@@ -125,12 +155,15 @@ def init(
     ] = Path("shopsync.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented config file for `shopsync sync` and `shopsync status` (never a secret).
+    """Write a commented config file for the other commands (never a secret).
 
-    Secrets come from the environment: SHOPSYNC_WEBSHOP_TOKEN and SHOPSYNC_TRIPLETEX_*_TOKEN.
+    Secrets come from the environment: SHOPSYNC_WEBSHOP_TOKEN and SHOPSYNC_TRIPLETEX_*_TOKEN (and, for
+    `shopsync run`, SHOPSYNC_STATUS_TOKEN, SHOPSYNC_WEBSHOP_WEBHOOK_SECRET, SHOPSYNC_TRIPLETEX_WEBHOOK_AUTH).
 
     Exit codes: 0 written; 2 an invalid value, or the file exists (use --force).
     """
+    from shopsync.config import SECRET_ENV, ConfigError, parse_config
+
     if out.exists() and not force:
         fail(f"{out} already exists; use --force to overwrite it")
     text = render_config(webshop_url, tripletex_url, _state_for(out, state))
@@ -145,8 +178,9 @@ def init(
         fail(f"cannot write {out}: {exc.strerror or exc}")
     typer.echo(f"Wrote {out}")
     typer.echo("Next: set the secrets in the environment, then run:")
-    for name in SECRET_ENV.values():
-        if "WEBHOOK" not in name:
+    for (section, _), name in SECRET_ENV.items():
+        if section != "server" and "WEBHOOK" not in name:
             typer.echo(f"  export {name}=…")
-    typer.echo(f"  shopsync sync --config {out}")
+    typer.echo(f"  shopsync check --config {out}")
+    typer.echo(f"  shopsync sync --config {out}     # one pass; or `shopsync run` to keep syncing")
     raise typer.Exit(int(ExitCode.OK))

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
-from pydantic import SecretStr
 
-from shopsync.simulators.tripletex import DEFAULT_RATE_LIMIT, DEFAULT_RATE_PERIOD, SimulatorConfig, create_app
+from shopsync.cli._lazy import TRIPLETEX_SIM_RATE_LIMIT as DEFAULT_RATE_LIMIT
+from shopsync.cli._lazy import TRIPLETEX_SIM_RATE_PERIOD as DEFAULT_RATE_PERIOD
 
 sim_app = typer.Typer(help="Run a simulator of an outside system.", no_args_is_help=True)
 
@@ -31,6 +30,11 @@ def tripletex(
     employee_token: Annotated[str, typer.Option(help="Employee token to accept.")] = "sim-employee",
 ) -> None:
     """Serve a simulated Tripletex API v2 under /v2 (admin API under /_sim)."""
+    import uvicorn
+    from pydantic import SecretStr
+
+    from shopsync.simulators.tripletex import SimulatorConfig, create_app
+
     config = SimulatorConfig(
         seed=seed,
         customers=customers,

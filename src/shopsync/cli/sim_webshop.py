@@ -6,10 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
-from pydantic import SecretStr, ValidationError
-
-from shopsync.simulators.webshop import WebshopConfig, create_app
 
 __all__ = ["webshop"]
 
@@ -35,6 +31,11 @@ def webshop(
     ] = 0.0,
 ) -> None:
     """Run the reference webshop: contract API, admin page and /_sim admin API."""
+    import uvicorn
+    from pydantic import SecretStr, ValidationError
+
+    from shopsync.simulators.webshop import WebshopConfig, create_app
+
     if (webhook_url is None) != (webhook_secret is None):
         raise typer.BadParameter("--webhook-url and --webhook-secret go together")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -21,8 +21,10 @@ from shopsync.cli._common import (
     setup_logging,
     wide_console,
 )
-from shopsync.config import ENTITIES, ShopsyncConfig
-from shopsync.state import StateStore, StatusSummary, display_url, state_url
+from shopsync.cli._lazy import ENTITIES
+
+if TYPE_CHECKING:
+    from shopsync.config import ShopsyncConfig
 
 __all__ = ["collect_status", "status", "status_exit_code"]
 
@@ -31,6 +33,8 @@ LIST_LIMIT = 50
 
 
 def _sqlite_missing(config: ShopsyncConfig) -> bool:
+    from shopsync.state import state_url
+
     url = state_url(config.state)
     return (
         url.drivername.startswith("sqlite") and bool(url.database) and not Path(url.database or "").exists()
@@ -47,6 +51,8 @@ def _items(values: list[Any]) -> list[dict[str, Any]]:
 
 def collect_status(config: ShopsyncConfig) -> dict[str, Any]:
     """The status as JSON-ready data: the store's summary plus the open lists (at most LIST_LIMIT each)."""
+    from shopsync.state import StateStore, StatusSummary, display_url, state_url
+
     state = display_url(state_url(config.state))
     if _sqlite_missing(config):
         # Never create a database just to say it is empty.

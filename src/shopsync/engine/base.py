@@ -7,12 +7,14 @@ Stored as the snapshot's JSON ``values``::
     {"webshop": {...view...}, "tripletex": {...view...},
      "line_ids": {"lines": [501, 502]}, "element_ids": {"shipping": 503},
      "pending": {"tripletex": {...keys being written...}, "webshop": {...}},
-     "deleted": null, "locked": false, "initial": false}
+     "held": ["name"], "deleted": null, "locked": false, "initial": false}
 
 ``line_ids`` / ``element_ids`` are the Tripletex ids of an order's lines, aligned with the Tripletex
 view's list blocks (so lines can be updated in place without reading the order first); ``deleted``
 names the side whose record was deleted (the pair is then left alone); ``locked`` marks a closed
-Tripletex order; ``initial`` says the views are not known yet (a pair linked but never merged).
+Tripletex order; ``initial`` says the views are not known yet (a pair linked but never merged);
+``held`` lists keys whose conflict is held (open): their bases are the values before the conflict, so
+neither side's view may stand in for an unread side (both are read while a conflict is held).
 
 ``pending`` is written *before* the engine writes a pair (write-ahead): the values it is about to
 send to each side. If the process dies before the new base is saved, the next pass finds a side
@@ -50,6 +52,8 @@ class Base:
     initial: bool = False
     #: Values being written to each side (``tripletex`` / ``webshop``), saved before the write.
     pending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Keys whose conflict is held open (their bases predate the conflict).
+    held: tuple[str, ...] = ()
 
     @classmethod
     def unknown(cls) -> Base:
@@ -76,6 +80,7 @@ class Base:
                 side: mapping.decode_view(entity, view)
                 for side, view in (values.get("pending") or {}).items()
             },
+            held=tuple(values.get("held") or ()),
         )
 
     def values(self, mapping: FieldMapping, entity: str) -> dict[str, Any]:
@@ -96,6 +101,8 @@ class Base:
             out["initial"] = True
         if self.pending:
             out["pending"] = {side: mapping.encode_view(entity, view) for side, view in self.pending.items()}
+        if self.held:
+            out["held"] = list(self.held)
         return out
 
     def with_(self, **changes: Any) -> Base:

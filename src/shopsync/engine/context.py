@@ -2,11 +2,17 @@
 
 ``EngineOptions`` is the engine's view of ``ShopsyncConfig`` (with defaults for knobs the config file
 does not expose); ``PassContext`` bundles one pass's collaborators so stage functions take one argument.
+
+A stop requested while a pass runs (``SyncEngine.request_stop``) is noticed only where a stage calls
+``PassContext.checkpoint()`` — between records and write batches, never between a write and the
+transaction that records it — which raises ``PassStopped`` for the entity pass to commit what it
+finished; tasks running side by side check ``PassContext.stopping`` and skip what they have not begun.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,15 +23,26 @@ from shopsync.config import DEFAULT_ENTITIES, ENTITIES, ShopsyncConfig
 from shopsync.connectors.base import Connector, Resource
 from shopsync.mapping import Mapping as FieldMapping
 from shopsync.mapping.settings import ConflictPolicy, DeletePolicy
-from shopsync.state import StateStore
+from shopsync.state import PassKind, StateStore, WorkItem
 from shopsync.tripletex import TripletexClient
 
+from .progress import PassProgress, ProgressCallback
 from .references import References
 from .summary import Counts, PassSummary
 
-__all__ = ["RESOURCES", "EngineOptions", "PassContext", "Target"]
+__all__ = [
+    "RESOURCES",
+    "EngineOptions",
+    "PassContext",
+    "PassScope",
+    "PassStopped",
+    "Target",
+    "Targets",
+]
 
 Target = Literal["webshop", "tripletex"]
+#: Records to sync: entity → side → record ids.
+Targets = dict[str, dict[str, list[str | int]]]
 #: The webshop resource (and Tripletex client attribute) of each entity.
 RESOURCES: dict[str, Resource] = {"customer": "customers", "product": "products", "order": "orders"}
 
@@ -54,8 +71,11 @@ class EngineOptions:
     changed_since_overlap: dt.timedelta = dt.timedelta(minutes=10)
     #: Attempts of one update that keeps meeting 409/412 (each re-reads and re-merges first).
     write_attempts: int = 3
-    #: Ids per Tripletex ``id=`` / ``ids=`` list query.
-    id_chunk: int = 200
+    #: Ids per Tripletex ``id=`` / ``ids=`` list query (the client's ``id_block_size``: URL length).
+    id_chunk: int = 500
+    #: Webshop feed records (whole pages) a pass reads, syncs and commits at a time, so its memory
+    #: does not grow with the shop (see ``entity``).
+    feed_window: int = 2000
     #: Concurrent single-record calls (webshop reads and writes, Tripletex order writes).
     concurrency: int = 8
 
@@ -80,6 +100,29 @@ class EngineOptions:
 
 
 @dataclass
+class PassScope:
+    """What one pass covers and how.
+
+    ``targets`` None: everything (the change feed, the Tripletex scans and the due queued work);
+    otherwise only these records (read now; no feed, no scan, cursors untouched), completing ``work``
+    (the queued items they stand for) at the end. ``full`` reads every record of both sides instead of
+    what changed since the cursors (the periodic reconcile).
+    """
+
+    targets: Targets | None = None
+    work: dict[str, list[WorkItem]] = field(default_factory=dict)
+    kind: PassKind = PassKind.SYNC
+    full: bool = False
+    allow_mass_delete: bool = False
+    #: Called with each ``ProgressEvent`` of the pass.
+    progress: ProgressCallback | None = None
+
+
+class PassStopped(Exception):
+    """A stop was requested: the entity pass commits what it finished and the pass ends early."""
+
+
+@dataclass
 class PassContext:
     """One pass's collaborators and running summary."""
 
@@ -93,6 +136,26 @@ class PassContext:
     allow_mass_delete: bool = False
     clock: Callable[[], dt.datetime] = _utc_now
     log: Any = field(default_factory=lambda: structlog.get_logger("shopsync.engine"))
+    #: Read every record of both sides (a full reconcile), not only what changed since the cursors.
+    full: bool = False
+    #: Records queued again in this pass to wait for something: (entity, side, record id).
+    waiting: set[tuple[str, str, str]] = field(default_factory=set)
+    #: Targeted records that no longer exist (404): (entity, side, record id).
+    gone: set[tuple[str, str, str]] = field(default_factory=set)
+    #: Set when the pass should end at its next safe point (``SyncEngine.request_stop``).
+    stop: threading.Event | None = None
+    #: Records settled so far, per entity (reported to the pass's progress callback).
+    progress: PassProgress = field(default_factory=PassProgress)
+
+    @property
+    def stopping(self) -> bool:
+        """A stop was requested: start nothing new."""
+        return self.stop is not None and self.stop.is_set()
+
+    def checkpoint(self) -> None:
+        """Raise ``PassStopped`` if a stop was requested; call it only where nothing is half written."""
+        if self.stopping:
+            raise PassStopped()
 
     def count(self, entity: str, side: str) -> Counts:
         """The summary counts to bump for ``entity`` on ``side``."""

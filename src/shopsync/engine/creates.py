@@ -7,8 +7,14 @@ Tripletex refused for validation dead-letters exactly the items its messages nam
 retries the others; a chunk whose answer was lost (timeout, dropped connection, 5xx) is *never* sent
 again blindly — each item is searched by its natural key and linked if found (``recover``).
 
+A product Tripletex refuses because its name is taken by another product is sent once more as
+``name (SKU)`` (see ``names``); only Tripletex carries the suffix.
+
 Webshop: one create per record with an Idempotency-Key journalled before sending; a lost answer is
 replayed with the same key, so the shop answers the first create instead of making a second.
+
+A stop (``PassContext.checkpoint``) is honoured between Tripletex batches and before each webshop
+create; a batch or create once journalled is always sent and settled.
 """
 
 from __future__ import annotations
@@ -20,17 +26,17 @@ from typing import Any
 
 from shopsync.connectors import base as shop
 from shopsync.mapping import RecordMappingError, UnresolvedReference
-from shopsync.state import EventAction, IntentInFlight, IntentOp, SnapshotInput
+from shopsync.state import EventAction, EventInput, IntentInFlight, IntentInput, IntentOp, SnapshotInput
 from shopsync.tripletex import AmbiguousWriteError, BatchWriteError, TripletexError
 from shopsync.tripletex import ValidationFailed as TripletexValidationFailed
 
-from . import lines
+from . import lines, names
 from .base import Base
 from .context import PassContext
 from .outcome import Outcome
 from .recover import create_in_shop, natural_key, search_free
 from .tripletex_side import TripletexSide, TxRecord
-from .writes import BodyPlan, LineState, TotalsMismatch, after_write, check_totals, relink_lines
+from .writes import BodyPlan, LineState, TotalsMismatch, after_write, check_totals, relink_lines_many
 
 __all__ = ["Creator", "ShopSource", "TripletexSource"]
 
@@ -58,6 +64,8 @@ class _Pending:
     source: ShopSource
     body: dict[str, Any]
     intent: int
+    #: The disambiguated name sent instead of the shop's (see ``names``), once retried.
+    renamed: names.Rename | None = None
 
 
 class Creator:
@@ -95,28 +103,25 @@ class Creator:
             bodies.append((source, body))
         size = self.ctx.options.batch_size
         for start in range(0, len(bodies), size):
+            self.ctx.checkpoint()
             await self._create_batch(bodies[start : start + size])
 
     def _journal(self, batch: list[tuple[ShopSource, dict[str, Any]]]) -> list[_Pending]:
-        pending: list[_Pending] = []
-        store = self.ctx.store
-        with store.transaction() as conn:
-            for source, body in batch:
-                try:
-                    intent = store.journal_intent(
-                        self.entity,
-                        target="tripletex",
-                        op=IntentOp.CREATE,
-                        source_side="webshop",
-                        source_id=source.webshop_id,
-                        natural_key=natural_key(self.ctx.mapping, self.entity, source.view),
-                        payload=self.ctx.mapping.encode_view(self.entity, source.view),
-                        conn=conn,
-                    )
-                except IntentInFlight:
-                    continue  # recovery settles it first (next pass)
-                pending.append(_Pending(source, body, intent))
-        return pending
+        mapping, entity = self.ctx.mapping, self.entity
+        intents = [
+            IntentInput(
+                target="tripletex",
+                op=IntentOp.CREATE,
+                source_side="webshop",
+                source_id=source.webshop_id,
+                natural_key=natural_key(mapping, entity, source.view),
+                payload=mapping.encode_view(entity, source.view),
+            )
+            for source, _body in batch
+        ]
+        ids = self.ctx.store.journal_intents(entity, intents)
+        # None: that record already has a create in flight; recovery settles it first (next pass).
+        return [_Pending(s, body, i) for (s, body), i in zip(batch, ids, strict=True) if i is not None]
 
     async def _create_batch(self, batch: list[tuple[ShopSource, dict[str, Any]]]) -> None:
         # A lost answer costs a round (searched, then sent again): five rounds outlast 10 % 5xx noise.
@@ -171,21 +176,44 @@ class Creator:
             named = {m.rootId for m in cause.validation_messages if m.rootId is not None}
             bad = {i for i in named if 0 <= i < len(chunk)} or ({0} if len(chunk) == 1 else set())
             if not bad:
-                # Nothing says which item is wrong: send them one by one to find out.
+                # Nothing says which item is wrong: send them one by one to find out (a second round
+                # for an item sent again under a disambiguated name).
                 for item in chunk:
-                    await self._send([item], rounds=1)
+                    await self._send([item], rounds=2)
                 return []
+            renamed: list[_Pending] = []
             for index in sorted(bad):
                 item = chunk[index]
                 store.journal_failed(item.intent, str(cause))
-                self.outcome.dead_letter("webshop", item.source.webshop_id, _only_for(cause, index))
-            return [item for n, item in enumerate(chunk) if n not in bad]
+                retry = self._renamed(item, cause, index)
+                if retry is not None:
+                    renamed.append(retry)
+                else:
+                    self.outcome.dead_letter("webshop", item.source.webshop_id, _only_for(cause, index))
+            return [item for n, item in enumerate(chunk) if n not in bad] + renamed
         for item in chunk:  # refused for another reason: nothing was stored
             store.journal_failed(item.intent, str(cause))
             self.outcome.dead_letter("webshop", item.source.webshop_id, cause)
         return []
 
-    def _rejournal(self, item: _Pending) -> _Pending | None:
+    def _renamed(self, item: _Pending, cause: TripletexError, index: int) -> _Pending | None:
+        """The item once more under a disambiguated name, if Tripletex refused it for a name in use."""
+        mapping, source = self.ctx.mapping, item.source
+        if item.renamed is not None or not names.name_in_use(mapping, self.entity, cause, index):
+            return None
+        rename = names.disambiguate(mapping, self.entity, source.view, source.webshop_id)
+        if rename is None:
+            return None
+        return self._rejournal(item, {**item.body, rename.path: rename.value}, rename)
+
+    def _rejournal(
+        self, item: _Pending, body: dict[str, Any] | None = None, rename: names.Rename | None = None
+    ) -> _Pending | None:
+        rename = rename or item.renamed
+        mapping = self.ctx.mapping
+        payload = mapping.encode_view(self.entity, item.source.view)
+        if rename is not None:
+            payload[names.SENT_KEY] = mapping.encode_view(self.entity, {rename.key: rename.value})
         try:
             intent = self.ctx.store.journal_intent(
                 self.entity,
@@ -193,12 +221,12 @@ class Creator:
                 op=IntentOp.CREATE,
                 source_side="webshop",
                 source_id=item.source.webshop_id,
-                natural_key=natural_key(self.ctx.mapping, self.entity, item.source.view),
-                payload=self.ctx.mapping.encode_view(self.entity, item.source.view),
+                natural_key=natural_key(mapping, self.entity, item.source.view),
+                payload=payload,
             )
         except IntentInFlight:
             return None
-        return _Pending(item.source, item.body, intent)
+        return _Pending(item.source, body if body is not None else item.body, intent, rename)
 
     async def _created(self, item: _Pending, answer: TxRecord) -> None:
         await self._created_many([(item, answer)])
@@ -243,33 +271,45 @@ class Creator:
                 ],
                 conn=conn,
             )
-            for item, answer, base, ids in saved:
-                webshop_id = item.source.webshop_id
-                if ids is not None:
-                    relink_lines(
-                        store,
-                        mapping,
-                        entity,
-                        self.blocks,
-                        webshop_id,
-                        base.webshop,
-                        base.tripletex,
-                        ids,
-                        conn=conn,
+            relink_lines_many(
+                store,
+                mapping,
+                entity,
+                self.blocks,
+                [
+                    (i.source.webshop_id, b.webshop, b.tripletex, ids)
+                    for i, _, b, ids in saved
+                    if ids is not None
+                ],
+                conn=conn,
+            )
+            store.journal_done_many([(i.intent, a.id) for i, a, _, _ in saved], conn=conn)
+            store.log_events(
+                entity,
+                [
+                    EventInput(
+                        EventAction.CREATED,
+                        webshop_id=i.source.webshop_id,
+                        tripletex_id=a.id,
+                        side="tripletex",
                     )
-                store.journal_done(item.intent, answer.id, conn=conn)
-                self.outcome.event(
-                    EventAction.CREATED,
-                    webshop_id=webshop_id,
-                    tripletex_id=answer.id,
-                    side="tripletex",
-                    conn=conn,
-                )
+                    for i, a, _, _ in saved
+                ],
+                conn=conn,
+            )
+            for item, answer, _base, _ids in saved:
+                webshop_id = item.source.webshop_id
+                if item.renamed is not None:
+                    self.outcome.renamed(
+                        webshop_id, int(answer.id or 0), item.renamed, item.source.view, conn=conn
+                    )
                 self.outcome.settled("webshop", webshop_id, conn=conn)
         for _item, answer, _base, _ids in saved:
             if answer.version is not None and answer.id is not None:
                 self.outcome.remember({answer.id: answer.version})
+        self.outcome.created_in_tripletex(answer for _, answer, _, _ in saved)
         self.ctx.count(entity, "tripletex").created += len(saved)
+        self.ctx.progress.handled(entity, "webshop", [i.source.webshop_id for i, _, _, _ in saved])
 
     # ------------------------------------------------------------------ into the webshop
 
@@ -279,6 +319,8 @@ class Creator:
 
         async def one(source: TripletexSource) -> None:
             async with limit:
+                if self.ctx.stopping:
+                    return  # not begun: the next pass creates it
                 await self._create_in_shop(source)
 
         await asyncio.gather(*(one(s) for s in sources))
@@ -352,6 +394,7 @@ class Creator:
         if source.record.version is not None:
             self.outcome.remember({source.tripletex_id: source.record.version})
         self.ctx.count(self.entity, "webshop").created += 1
+        self.ctx.progress.handled(self.entity, "tripletex", [source.tripletex_id])
 
 
 def _only_for(cause: TripletexValidationFailed, index: int) -> TripletexValidationFailed:

@@ -70,8 +70,10 @@ async def apply_deletes(
             ctx.log.warning("engine.mass_delete_breaker", entity=entity, reason=reason)
             return
     for webshop_id, tripletex_id, deleted in pairs:
+        ctx.checkpoint()  # between records: each delete is written and recorded before the next
         base = bases.get(webshop_id) or Base({}, {})
         await _delete_one(ctx, entity, side, outcome, webshop_id, tripletex_id, deleted, base)
+        ctx.progress.handled(entity, deleted, [webshop_id if deleted == "webshop" else tripletex_id])
 
 
 async def _delete_one(

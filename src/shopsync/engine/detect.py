@@ -9,6 +9,15 @@
   missing from a *complete* scan is deleted only when a GET confirms it (404); absence alone never is
   (and when more than the mass-delete share is missing at once, none is even confirmed: breaker).
 
+A full reconcile (``ctx.full``) reads the webshop feed from its start and always scans Tripletex (no
+``changedSince``), comparing the scanned versions with the snapshots' instead of the versions seen; a
+linked webshop record missing from that complete feed is confirmed deleted by a 404 (within the same
+breaker). A read that fails raises before anything is deleted.
+
+A pass reads the Tripletex side first (``detect_tripletex``: the scan kept compact, the changed
+records, the queued work), then the feed in windows (``read_feed``), then what only the end of the
+feed tells (``feed_deletions``) and the queued records not seen yet (``fetch_work``).
+
 Nothing here writes anything but dead letters: cursors are stored by the entity pass after the
 records they cover (``Detected.webshop_cursor``, ``Detected.tripletex_cursor``).
 """
@@ -16,19 +25,33 @@ records they cover (``Detected.webshop_cursor``, ``Detected.tripletex_cursor``).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from shopsync.connectors.base import NotFound, Record
+from shopsync.mapping import RecordMappingError
 from shopsync.state import WorkItem
 
 from .context import RESOURCES, PassContext
 from .outcome import Outcome
-from .tripletex_side import TripletexSide, TxRecord
+from .tripletex_side import LIST_LIMIT, Scan, TripletexSide, TxRecord
 
-__all__ = ["Detected", "detect", "detect_ids", "fetch_webshop"]
+#: Snapshots read at a time when only a few of their values are looked at.
+CHUNK = 500
+
+__all__ = [
+    "CustomerCursor",
+    "Detected",
+    "detect_targets",
+    "detect_tripletex",
+    "feed_deletions",
+    "fetch_webshop",
+    "fetch_work",
+    "read_feed",
+]
 
 
 @dataclass
@@ -44,7 +67,10 @@ class Detected:
     #: Changed unlinked records not fetched (nothing would use them): remembered as seen.
     ignored: dict[int, int] = field(default_factory=dict)
     #: The complete scan, when one ran (for matching without searches).
-    scan: dict[int, TxRecord] | None = None
+    scan: Scan | None = None
+    #: Changed Tripletex records a later step of the pass handles; a webshop record matched to one
+    #: takes it over (``read_feed`` windows share the pass's pool).
+    pool: dict[int, TxRecord] | None = None
     webshop_cursor: str | None = None
     tripletex_cursor: str | None = None
     #: Pending work taken for this pass (completed at its end unless re-queued).
@@ -76,94 +102,208 @@ async def fetch_webshop(
     return found, gone
 
 
-async def _read_feed(ctx: PassContext, entity: str, outcome: Outcome, out: Detected) -> None:
+async def read_feed(
+    ctx: PassContext, entity: str, outcome: Outcome, window: int, accounted: set[str]
+) -> AsyncIterator[Detected]:
+    """The webshop change feed from the stored cursor (from its start in a full reconcile) in windows of
+    whole pages holding at least ``window`` records, each with the cursor after its last page.
+
+    A window holds live records only: tombstones are collected in ``Detected.webshop_deleted`` of the
+    window that ends the feed (deletes are applied once per pass, so the mass-delete breaker sees
+    them all at once); a record alive again later in the feed is taken off it. ``accounted`` collects
+    every id the feed showed, alive or deleted (``feed_deletions``, ``fetch_work``).
+    """
     resource = RESOURCES[entity]
-    cursor = ctx.store.cursor("webshop", entity)
+    cursor = None if ctx.full else ctx.store.cursor("webshop", entity)
+    out = Detected()
+    tombstones: set[str] = set()
     async for page in ctx.webshop.changes(resource, cursor):
         for record in page.items:
             assert record.id is not None
             out.webshop[record.id] = record  # a later page has the later state
-            out.webshop_deleted.discard(record.id)
+            tombstones.discard(record.id)
+            accounted.add(record.id)
         for tomb in page.tombstones:
             out.webshop.pop(tomb.id, None)
-            out.webshop_deleted.add(tomb.id)
+            tombstones.add(tomb.id)
+            accounted.add(tomb.id)
         for rejected in page.rejected:
             if rejected.id is not None:
-                outcome.dead_letter("webshop", rejected.id, ValueError(rejected.error))
+                # The connector names the field at fault; the dead letter carries it.
+                failure = RecordMappingError(entity, rejected.id, rejected.field or "record", rejected.error)
+                outcome.dead_letter("webshop", rejected.id, failure)
+                accounted.add(rejected.id)  # it exists, it just cannot be read
         out.webshop_cursor = page.cursor
+        if len(out.webshop) >= window:
+            yield out
+            out = Detected()
+    out.webshop_deleted = tombstones
+    if out.webshop or out.webshop_deleted or out.webshop_cursor is not None:
+        yield out
+
+
+async def feed_deletions(ctx: PassContext, entity: str, accounted: set[str]) -> Detected:
+    """After the whole feed: linked records deleted without a tombstone (``webshop_deleted``) — a shop
+    without tombstones, by its complete id list; a full reconcile, by a 404 for each linked record the
+    complete feed did not show (those that answer are returned in ``webshop``: the feed missed them)."""
+    out = Detected()
+    resource = RESOURCES[entity]
     if not ctx.webshop.capabilities(resource).tombstones:
         # No tombstones: a linked record missing from the complete id list was deleted.
         live = await ctx.webshop.all_ids(resource)
         linked = {link.webshop_id for link in ctx.store.links(entity)}
         out.webshop_deleted |= linked - live
+    elif ctx.full:
+        await _absent_from_shop(ctx, entity, accounted, out)
+    return out
 
 
-def _customer_cursor(ctx: PassContext) -> tuple[dt.datetime | None, int]:
-    raw = ctx.store.cursor("tripletex", "customer")
-    if not raw:
-        return None, 0
-    data = json.loads(raw)
-    return dt.datetime.fromisoformat(data["since"]), int(data.get("passes_without_scan", 0))
+def _breaker(ctx: PassContext, entity: str, missing: int, where: str) -> bool:
+    """Whether ``missing`` linked records absent at once trip the mass-delete breaker (then noted)."""
+    options = ctx.options
+    if (
+        options.delete_policy != "deactivate"
+        or ctx.allow_mass_delete
+        or missing <= 1
+        or missing <= options.mass_delete_share * ctx.store.count_links(entity)
+    ):
+        return False
+    # Far too many at once (a wiped or swapped account?): do not even confirm them one by one.
+    reason = (
+        f"{missing} linked {entity} records are missing from {where} "
+        f"(more than {options.mass_delete_share:.0%}); nothing was deactivated"
+    )
+    ctx.summary.breaker[entity] = reason
+    ctx.log.warning("engine.mass_delete_breaker", entity=entity, reason=reason)
+    return True
+
+
+def _not_deleted_yet(ctx: PassContext, entity: str, webshop_ids: list[str]) -> list[str]:
+    """Of these linked records, those whose pair is not already marked deleted."""
+    snapshots = ctx.store.snapshots_many(entity, webshop_ids)
+    return [w for w in webshop_ids if not (w in snapshots and snapshots[w].values.get("deleted"))]
+
+
+async def _absent_from_shop(ctx: PassContext, entity: str, seen: set[str], out: Detected) -> None:
+    """Full reconcile: linked records missing from the complete feed, each confirmed by a 404."""
+    linked = [link.webshop_id for link in ctx.store.links(entity) if link.webshop_id not in seen]
+    missing = _not_deleted_yet(ctx, entity, linked)
+    if not missing or _breaker(ctx, entity, len(missing), "the webshop"):
+        return
+    found, gone = await fetch_webshop(ctx, entity, missing)
+    out.webshop.update(found)  # the feed missed it: sync it now
+    out.webshop_deleted |= gone
+
+
+@dataclass(frozen=True)
+class CustomerCursor:
+    """The Tripletex customer cursor (stored as JSON): where ``changedSince`` starts, passes since the
+    last scan, and how many active customers the last scan (plus the pass's own creates) counted with
+    their lowest and highest customer number — a numbered walk's bounds once over the list limit."""
+
+    since: dt.datetime
+    passes_without_scan: int = 0
+    active: int = 0
+    numbers: tuple[int, int] | None = None
+
+    @classmethod
+    def parse(cls, raw: str | None) -> CustomerCursor | None:
+        if not raw:
+            return None
+        data = json.loads(raw)
+        numbers = data.get("numbers")
+        return cls(
+            since=dt.datetime.fromisoformat(data["since"]),
+            passes_without_scan=int(data.get("passes_without_scan", 0)),
+            active=int(data.get("active", 0)),
+            numbers=(int(numbers[0]), int(numbers[1]))
+            if isinstance(numbers, list) and len(numbers) == 2
+            else None,
+        )
+
+    def text(self) -> str:
+        data: dict[str, object] = {
+            "since": self.since.isoformat(),
+            "passes_without_scan": self.passes_without_scan,
+        }
+        if self.numbers is not None:
+            data |= {"active": self.active, "numbers": list(self.numbers)}
+        return json.dumps(data)
+
+    @property
+    def walk(self) -> tuple[int, int] | None:
+        """The numbers to walk from and past, when a whole list would be refused (else None)."""
+        return self.numbers if self.active > LIST_LIMIT else None
+
+    def with_created(self, count: int, numbers: tuple[int, int] | None) -> CustomerCursor:
+        """Counting ``count`` active customers this pass created, numbered within ``numbers``."""
+        if numbers is None:
+            return self
+        merged = (
+            numbers
+            if self.numbers is None
+            else (min(self.numbers[0], numbers[0]), max(self.numbers[1], numbers[1]))
+        )
+        return dataclasses.replace(self, active=self.active + count, numbers=merged)
 
 
 async def _read_tripletex(ctx: PassContext, entity: str, side: TripletexSide, out: Detected) -> None:
     store = ctx.store
     started = ctx.clock()
     changed: dict[int, TxRecord] = {}
-    since, skipped = _customer_cursor(ctx) if entity == "customer" else (None, 0)
-    if entity == "customer" and since is not None and skipped + 1 < ctx.options.customer_scan_every:
+    cursor = CustomerCursor.parse(ctx.store.cursor("tripletex", "customer")) if entity == "customer" else None
+    between_scans = cursor is not None and cursor.passes_without_scan + 1 < ctx.options.customer_scan_every
+    if cursor is not None and between_scans and not ctx.full:
         # Between full scans: changedSince (an optimisation; the scan stays the safety net).
-        changed = await side.changed_since(since - ctx.options.changed_since_overlap)
+        changed = await side.changed_since(cursor.since - ctx.options.changed_since_overlap)
         seen = store.seen_versions(entity, changed.keys())
         changed = {i: r for i, r in changed.items() if seen.get(i) != r.version}
         out.tripletex.update(changed)
-        out.tripletex_cursor = json.dumps({"since": started.isoformat(), "passes_without_scan": skipped + 1})
+        passes = cursor.passes_without_scan + 1
+        out.tripletex_cursor = dataclasses.replace(cursor, since=started, passes_without_scan=passes).text()
         return
-    scan = await side.scan()
+    # A full reconcile walks every customer number from 1 (the client's own split).
+    walk = cursor.walk if cursor is not None and not ctx.full else None
+    scan = await side.scan_compact(numbers=walk)
     out.scan = scan
-    out.versions = {i: r.version for i, r in scan.items() if r.version is not None}
+    out.versions = {i: v for i, v in scan.versions.items() if v is not None}
     seen = store.seen_versions(entity)
-    dirty = [i for i, v in out.versions.items() if seen.get(i) != v]
+    if ctx.full:
+        # Compared with what the snapshots hold, not with the versions seen: a version marked seen
+        # whose change never reached the other side is caught; unlinked records are all looked at.
+        synced = store.synced_versions(entity)
+        dirty = [i for i, v in out.versions.items() if (synced[i] != v if i in synced else True)]
+    else:
+        dirty = [i for i, v in out.versions.items() if seen.get(i) != v]
     linked = store.webshop_ids_for(entity, dirty)
     wanted = [i for i in dirty if i in linked or ctx.options.creates_on(entity, "webshop")]
     out.ignored = {i: out.versions[i] for i in dirty if i not in set(wanted)}
     out.tripletex.update(await side.fetch(wanted))
     if entity == "customer":
-        out.tripletex_cursor = json.dumps({"since": started.isoformat(), "passes_without_scan": 0})
+        out.tripletex_cursor = CustomerCursor(started, 0, scan.active, scan.numbers).text()
     await _confirm_deletions(ctx, entity, side, scan, out)
 
 
 async def _confirm_deletions(
-    ctx: PassContext, entity: str, side: TripletexSide, scan: dict[int, TxRecord], out: Detected
+    ctx: PassContext, entity: str, side: TripletexSide, scan: Scan, out: Detected
 ) -> None:
     """Linked records absent from a complete scan, confirmed deleted one by one (404)."""
     missing = [link for link in ctx.store.links(entity) if link.tripletex_id not in scan]
-    if not missing:
-        return
-    snapshots = ctx.store.snapshots_many(entity, [m.webshop_id for m in missing])
     confirm = []
-    for link in missing:
-        values = snapshots[link.webshop_id].values if link.webshop_id in snapshots else {}
-        if values.get("deleted"):
-            continue  # handled in an earlier pass
-        # Orders: the scan only covers the order-date window; older orders are outside it, not gone.
-        if entity == "order" and not side.in_window((values.get("tripletex") or {}).get("order_date")):
-            continue
-        confirm.append(link.tripletex_id)
-    options = ctx.options
-    if (
-        options.delete_policy == "deactivate"
-        and not ctx.allow_mass_delete
-        and len(confirm) > 1
-        and len(confirm) > options.mass_delete_share * ctx.store.count_links(entity)
-    ):
-        # Far too many at once (a wiped or swapped account?): do not even confirm them one by one.
-        reason = (
-            f"{len(confirm)} linked {entity} records are missing from Tripletex "
-            f"(more than {options.mass_delete_share:.0%}); nothing was deactivated"
-        )
-        ctx.summary.breaker[entity] = reason
-        ctx.log.warning("engine.mass_delete_breaker", entity=entity, reason=reason)
+    # Snapshots in chunks: every linked order older than the scan window is "missing" in every pass.
+    for start in range(0, len(missing), CHUNK):
+        chunk = missing[start : start + CHUNK]
+        snapshots = ctx.store.snapshots_many(entity, [m.webshop_id for m in chunk])
+        for link in chunk:
+            values = snapshots[link.webshop_id].values if link.webshop_id in snapshots else {}
+            if values.get("deleted"):
+                continue  # handled in an earlier pass
+            # Orders: the scan only covers the order-date window; older orders are outside it, not gone.
+            order_date = (values.get("tripletex") or {}).get("order_date")
+            if entity == "order" and not side.in_window(order_date):
+                continue
+            confirm.append(link.tripletex_id)
+    if _breaker(ctx, entity, len(confirm), "Tripletex"):
         return
     for tripletex_id in confirm:
         found = await side.get(tripletex_id)
@@ -173,38 +313,55 @@ async def _confirm_deletions(
             out.tripletex[tripletex_id] = found
 
 
-async def _read_work(ctx: PassContext, entity: str, side: TripletexSide, out: Detected) -> None:
-    out.work = ctx.store.due_work(limit=100_000, entity=entity)
-    shop_ids = [w.record_id for w in out.work if w.side == "webshop" and w.record_id not in out.webshop]
-    shop_ids = [i for i in shop_ids if i not in out.webshop_deleted]
+async def fetch_work(
+    ctx: PassContext,
+    entity: str,
+    side: TripletexSide,
+    out: Detected,
+    *,
+    seen_webshop: set[str] | frozenset[str] = frozenset(),
+    seen_tripletex: set[int] | frozenset[int] = frozenset(),
+) -> None:
+    """Read the records of ``out.work`` into ``out`` (404: deleted), except those ``out`` already holds
+    or the pass has already read (``seen_*``)."""
+    shop_ids = [w.record_id for w in out.work if w.side == "webshop"]
+    shop_ids = [
+        i for i in shop_ids if i not in out.webshop and i not in out.webshop_deleted and i not in seen_webshop
+    ]
     found, gone = await fetch_webshop(ctx, entity, shop_ids)
     out.webshop.update(found)
     out.webshop_deleted |= gone
     tx_ids = [int(w.record_id) for w in out.work if w.side == "tripletex"]
-    tx_ids = [i for i in tx_ids if i not in out.tripletex and i not in out.tripletex_deleted]
+    tx_ids = [
+        i
+        for i in tx_ids
+        if i not in out.tripletex and i not in out.tripletex_deleted and i not in seen_tripletex
+    ]
     fetched = await side.fetch(tx_ids)
     out.tripletex.update(fetched)
     out.tripletex_deleted |= {i for i in tx_ids if i not in fetched}
 
 
-async def detect(ctx: PassContext, entity: str, side: TripletexSide, outcome: Outcome) -> Detected:
-    """Everything that changed for ``entity`` since the last pass, plus the queued work."""
+async def detect_tripletex(ctx: PassContext, entity: str, side: TripletexSide) -> Detected:
+    """The Tripletex side of a pass (scan or ``changedSince``, the changed records fetched, confirmed
+    deletions) and the due queued work (not read yet: ``fetch_work``)."""
     out = Detected()
-    await _read_feed(ctx, entity, outcome, out)
     await _read_tripletex(ctx, entity, side, out)
-    await _read_work(ctx, entity, side, out)
+    out.work = ctx.store.due_work(limit=100_000, entity=entity)
     return out
 
 
-async def detect_ids(
-    ctx: PassContext, entity: str, side: TripletexSide, target: str, ids: Iterable[str | int]
+async def detect_targets(
+    ctx: PassContext, entity: str, side: TripletexSide, targets: Mapping[str, Iterable[str | int]]
 ) -> Detected:
-    """The given records of one side (``sync_records``): read now, 404 meaning deleted; no cursors."""
+    """The given records of each side (``sync_records``, queued work, replays): read now, 404 meaning
+    deleted; no feed, no scan, no cursors."""
     out = Detected()
-    if target == "webshop":
-        out.webshop, out.webshop_deleted = await fetch_webshop(ctx, entity, [str(i) for i in ids])
-    else:
-        wanted = [int(i) for i in ids]
+    shop_ids = [str(i) for i in targets.get("webshop", ())]
+    if shop_ids:
+        out.webshop, out.webshop_deleted = await fetch_webshop(ctx, entity, shop_ids)
+    wanted = [int(i) for i in targets.get("tripletex", ())]
+    if wanted:
         out.tripletex = await side.fetch(wanted)
         out.tripletex_deleted = {i for i in wanted if i not in out.tripletex}
     return out

@@ -16,7 +16,7 @@ two shop customers must not silently pick one of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,12 +42,24 @@ def match_webshop(
     ctx: PassContext,
     entity: str,
     views: Mapping[str, Mapping[str, Any]],
-    index: Mapping[str, Mapping[str, list[int]]],
+    indexes: Sequence[Mapping[str, Mapping[str, list[int]]]],
 ) -> Matches:
-    """Match unlinked webshop records (``{webshop id: view}``) against the Tripletex scan index."""
+    """Match unlinked webshop records (``{webshop id: view}``) against the Tripletex scan index (the
+    union of ``indexes``: ``TripletexSide.index``, ``Scan.index``)."""
     keys = [m.key for m in ctx.mapping.match_keys(entity)]
-    candidates_all = {tid for by_value in index.values() for tids in by_value.values() for tid in tids}
-    taken = ctx.store.webshop_ids_for(entity, candidates_all)
+
+    def candidates(key: str, value: str) -> list[int]:
+        return [t for index in indexes for t in index.get(key, {}).get(value, [])]
+
+    # Only the candidates of these views are looked up (not every id of a scan, once per batch).
+    wanted = {
+        t
+        for view in views.values()
+        for key in keys
+        if (value := normalise_key(view.get(key))) is not None
+        for t in candidates(key, value)
+    }
+    taken = ctx.store.webshop_ids_for(entity, wanted)
     out = Matches()
     claims: dict[int, list[tuple[str, str]]] = {}
     for webshop_id, view in views.items():
@@ -56,7 +68,7 @@ def match_webshop(
             value = normalise_key(view.get(key))
             if value is None:
                 continue
-            found = [t for t in index.get(key, {}).get(value, []) if t not in taken]
+            found = [t for t in candidates(key, value) if t not in taken]
             if found:
                 verdict = (key, sorted(set(found)))
                 break

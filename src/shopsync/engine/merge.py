@@ -12,20 +12,33 @@ key, what flows where and what conflicts:
   equal values are fine, an empty value never overwrites a filled one, and two different filled
   values are a conflict.
 
-``decide`` then applies the winner the conflict policy picked (or none: the keys are *held* — neither
-side is written and their bases stay, so the conflict stays visible). Lists (order lines) compare
+``decide`` then applies, key by key, the winner the caller picks (a row's owner, a person's decision
+or the global conflict policy, see ``conflicts``) — or none: the key is *held*, neither side is
+written and its bases stay, so the conflict stays visible. Lists (order lines) compare
 regardless of order, so a shop and Tripletex that sort lines differently do not look changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from shopsync.mapping import Mapping as FieldMapping
 
-__all__ = ["Analysis", "Decision", "FieldConflict", "analyse", "decide", "is_empty", "same"]
+__all__ = [
+    "LOCKED_REASON",
+    "Analysis",
+    "Decision",
+    "FieldConflict",
+    "Winner",
+    "analyse",
+    "decide",
+    "is_empty",
+    "same",
+]
+
+LOCKED_REASON = "the Tripletex record is locked (closed)"
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,8 @@ class FieldConflict:
     webshop: Any
     tripletex: Any
     reason: str
+    #: The value could not be written because the Tripletex record is locked (not a two-sided edit).
+    locked: bool = False
 
 
 @dataclass
@@ -169,36 +184,49 @@ def _initial(
         out.to_webshop[key] = t
 
 
+#: Who wins one conflict: ``webshop``, ``tripletex`` or None (hold it).
+Winner = Callable[[FieldConflict], str | None]
+
+
 def decide(
     analysis: Analysis,
-    winner: str | None,
+    winner: str | Winner | None,
     *,
     locked: bool = False,
     tripletex: Mapping[str, Any] | None = None,
 ) -> Decision:
-    """Apply the conflict winner (``webshop``, ``tripletex`` or None to hold).
+    """Apply the conflict winner per key (``webshop``, ``tripletex`` or None to hold).
 
-    A ``locked`` Tripletex record takes no writes: what would flow there becomes an open conflict
-    (with the record's current ``tripletex`` values) instead of a retry loop.
+    ``winner`` is one side for every conflict, or a callable asked per conflict (a row's owner, a
+    person's decision and the global policy may pick different sides for different keys). A ``locked``
+    Tripletex record takes no writes: what would flow there becomes an open conflict (with the record's
+    current ``tripletex`` values) instead of a retry loop — unless ``winner`` says Tripletex's value is
+    to be kept for it (a person decided so), which then flows to the webshop.
     """
+    pick: Winner = winner if callable(winner) else (lambda _conflict: winner)
     to_tripletex = dict(analysis.to_tripletex)
     to_webshop = dict(analysis.to_webshop)
     conflicts: list[tuple[FieldConflict, str | None]] = []
     held: set[str] = set()
     for conflict in analysis.conflicts:
-        if winner == "webshop" and not locked:
+        side = pick(conflict)
+        if side == "webshop" and not locked:
             to_tripletex[conflict.key] = conflict.webshop
-        elif winner == "tripletex":
+        elif side == "tripletex":
             to_webshop[conflict.key] = conflict.tripletex
         else:
             held.add(conflict.key)
             conflicts.append((conflict, None))
             continue
-        conflicts.append((conflict, winner))
+        conflicts.append((conflict, side))
     if locked:
         for key, value in to_tripletex.items():
             current = (tripletex or {}).get(key)
-            conflict = FieldConflict(key, None, value, current, "the Tripletex record is locked (closed)")
+            conflict = FieldConflict(key, None, value, current, LOCKED_REASON, locked=True)
+            if pick(conflict) == "tripletex":
+                to_webshop[key] = current
+                conflicts.append((conflict, "tripletex"))
+                continue
             conflicts.append((conflict, None))
             held.add(key)
         to_tripletex = {}

@@ -8,7 +8,7 @@ Tripletex versions to remember at the end (``seen``). Dead letters are filed und
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,10 +17,12 @@ from shopsync.connectors import base as shop
 from shopsync.mapping import RecordMappingError
 from shopsync.state import EventAction
 from shopsync.tripletex import ApiError as TripletexApiError
-from shopsync.tripletex import BatchWriteError, TripletexError
+from shopsync.tripletex import BatchWriteError, TripletexError, TripletexModel
 
+from .conflicts import HELD_POLICIES, PERSON
 from .context import PassContext
 from .merge import FieldConflict
+from .names import Rename
 
 __all__ = ["Outcome", "describe_error"]
 
@@ -56,6 +58,9 @@ class Outcome:
         self.seen: dict[int, int] = {}
         #: Records re-queued in this pass (their pending-work rows survive the end of the pass).
         self.waiting: set[tuple[str, str]] = set()
+        #: Customers created in Tripletex by the pass, and their lowest and highest customer number.
+        self.created_numbers = 0
+        self.created_range: tuple[int, int] | None = None
         self._open_dead_letters = {(d.side, d.record_id): d.id for d in self.store.open_dead_letters(entity)}
 
     def event(
@@ -98,6 +103,7 @@ class Outcome:
             )
         self._open_dead_letters[(side, str(record_id))] = -1
         self.ctx.count(self.entity, side).dead_lettered += 1
+        self.ctx.progress.handled(self.entity, side, [record_id])
         self.ctx.log.warning(
             "engine.dead_letter", entity=self.entity, side=side, id=str(record_id), reason=reason, field=field
         )
@@ -106,7 +112,9 @@ class Outcome:
         """Try a record again next pass (a dependency is missing, or the outcome is not known yet)."""
         self.store.enqueue(self.entity, side, record_id, reason)
         self.waiting.add((side, str(record_id)))
+        self.ctx.waiting.add((self.entity, side, str(record_id)))
         self.ctx.count(self.entity, side).waiting += 1
+        self.ctx.progress.handled(self.entity, side, [record_id])
         self.ctx.log.info("engine.waiting", entity=self.entity, side=side, id=str(record_id), reason=reason)
 
     def review(self, side: str, record_id: str | int, candidates: list[dict[str, Any]]) -> None:
@@ -122,6 +130,7 @@ class Outcome:
                 conn=conn,
             )
         self.ctx.count(self.entity, side).review += 1
+        self.ctx.progress.handled(self.entity, side, [record_id])
 
     def settled(self, side: str, record_id: str | int, *, conn: sa.Connection | None = None) -> None:
         """The record synced: close its dead letter if it had one."""
@@ -141,13 +150,29 @@ class Outcome:
         webshop_id: str,
         tripletex_id: int,
         conflicts: list[tuple[FieldConflict, str | None]],
+        labels: Mapping[str, str],
         *,
         conn: sa.Connection,
     ) -> None:
-        """Record field conflicts (resolved by the policy's winner, or open when there is none)."""
+        """Record field conflicts: resolved with the winner and the rule that picked it (``labels``:
+        the global policy, ``owner:<side>``), or open (``manual``, ``locked``). A winner a person chose
+        is already on record: applying it only adds an event to the timeline."""
         mapping = self.ctx.mapping
-        policy = self.ctx.options.conflict_policy
         for conflict, winner in conflicts:
+            label = labels.get(conflict.key) or (
+                "locked" if conflict.locked else self.ctx.options.conflict_policy
+            )
+            if winner is None and label not in HELD_POLICIES:
+                label = "locked"  # the rule picked the shop, but a locked record takes no writes
+            if label == PERSON:
+                self.event(
+                    EventAction.CONFLICT,
+                    webshop_id=webshop_id,
+                    tripletex_id=tripletex_id,
+                    detail={"field": conflict.key, "winner": winner, "decided_by": PERSON, "applied": True},
+                    conn=conn,
+                )
+                continue
             encoded = mapping.encode_view(
                 self.entity,
                 {"base": conflict.base, "webshop": conflict.webshop, "tripletex": conflict.tripletex},
@@ -160,7 +185,7 @@ class Outcome:
                 base=encoded["base"],
                 webshop_value=encoded["webshop"],
                 tripletex_value=encoded["tripletex"],
-                policy=policy if winner is not None or "locked" not in conflict.reason else "locked",
+                policy=label,
                 winner=winner,
                 conn=conn,
             )
@@ -170,10 +195,51 @@ class Outcome:
                 EventAction.CONFLICT,
                 webshop_id=webshop_id,
                 tripletex_id=tripletex_id,
-                detail={"field": conflict.key, "winner": winner, "reason": conflict.reason},
+                detail={"field": conflict.key, "winner": winner, "reason": conflict.reason, "policy": label},
                 conn=conn,
             )
+
+    def renamed(
+        self,
+        webshop_id: str,
+        tripletex_id: int,
+        rename: Rename,
+        view: Mapping[str, Any],
+        *,
+        conn: sa.Connection | None = None,
+    ) -> None:
+        """Note that Tripletex holds a disambiguated name (the shop's was taken by another record)."""
+        self.event(
+            EventAction.RENAMED,
+            webshop_id=webshop_id,
+            tripletex_id=tripletex_id,
+            side="tripletex",
+            detail={
+                "field": rename.key,
+                "webshop": view.get(rename.key),
+                "tripletex": rename.value,
+                "reason": "Tripletex refused the name: another record already has it",
+            },
+            conn=conn,
+        )
+        self.ctx.log.info(
+            "engine.renamed", entity=self.entity, webshop_id=webshop_id, field=rename.key, value=rename.value
+        )
 
     def remember(self, versions: Mapping[int, int]) -> None:
         """Tripletex versions to store as seen at the end of the pass."""
         self.seen.update({int(k): int(v) for k, v in versions.items()})
+
+    def created_in_tripletex(self, records: Iterable[TripletexModel]) -> None:
+        """Count active customers the pass created in Tripletex, with their numbers (the customer cursor)."""
+        for record in records:
+            number = getattr(record, "customerNumber", None)
+            if isinstance(number, int) and not getattr(record, "isInactive", False):
+                self.created_numbers += 1
+                low, high = self.created_range or (number, number)
+                self.created_range = (min(low, number), max(high, number))
+
+    def take_seen(self) -> dict[int, int]:
+        """The versions remembered since the last call (a window's commit stores them)."""
+        taken, self.seen = self.seen, {}
+        return taken

@@ -74,6 +74,9 @@ class BaseKeeper:
                 tripletex_version=new.tripletex_version,
             )
         self.remember(pair)
+        # In sync: a dead letter either side still had (an edit reverted meanwhile) is settled.
+        self.outcome.settled("webshop", pair.webshop_id)
+        self.outcome.settled("tripletex", pair.tripletex_id)
         for side in ("webshop", "tripletex"):
             self.ctx.count(self.entity, side).unchanged += 1
 
@@ -114,6 +117,7 @@ class BaseKeeper:
             line_ids=dict(ids.line_ids),
             element_ids=dict(ids.element_ids),
             locked=plan.locked or bool(base and base.locked),
+            held=tuple(sorted(decision.held)),
         )
         wrote_tx = plan.tripletex_done is not None and plan.body is not None
         wrote_shop = plan.webshop_done is not None
@@ -140,7 +144,9 @@ class BaseKeeper:
                     ids,
                     conn=conn,
                 )
-            self.outcome.conflicts(pair.webshop_id, pair.tripletex_id, decision.conflicts, conn=conn)
+            self.outcome.conflicts(
+                pair.webshop_id, pair.tripletex_id, decision.conflicts, plan.labels, conn=conn
+            )
             for side, wrote, keys in (
                 ("tripletex", wrote_tx, decision.to_tripletex),
                 ("webshop", wrote_shop, decision.to_webshop),

@@ -54,11 +54,16 @@ class Plan:
     failed: set[str] = field(default_factory=set)
     #: Sides whose record was dead-lettered while writing (their dead letters stay open).
     dead: set[str] = field(default_factory=set)
+    #: Per conflicting key, the rule that picked its winner (see ``conflicts.Verdict.labels``).
+    labels: dict[str, str] = field(default_factory=dict)
+    #: The name was sent again disambiguated after Tripletex refused it as taken (``names``).
+    renamed: bool = False
 
 
 def known(base: Base | None) -> bool:
-    """Whether a base's views can stand in for an unread side (not when a write may be half done)."""
-    return base is not None and not base.initial and not base.pending
+    """Whether a base's views can stand in for an unread side: not when a write may be half done, nor
+    while a conflict is held (the held keys' bases are older than the sides' current values)."""
+    return base is not None and not base.initial and not base.pending and not base.held
 
 
 def tripletex_version(pair: Pair) -> int | None:

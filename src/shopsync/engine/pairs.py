@@ -8,6 +8,10 @@ re-merges and retries, a bounded number of times; an ambiguous update is treated
 re-read shows whether it landed). After the writes the new base (both views, both versions, line ids)
 is saved in one transaction with the conflicts, events and seen version: our own write is thereby
 never mistaken for a new change.
+
+A stop (``PassContext.checkpoint``) is honoured between pairs while planning and before the writes
+begin; once writing, a pair the Tripletex batch already wrote is always finished and its base saved,
+and only pairs not written at all are skipped (their write-ahead marks are harmless, see ``base``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from shopsync.tripletex import Conflict as TripletexConflict
 from shopsync.tripletex import NotFound as TripletexNotFound
 from shopsync.tripletex import ValidationFailed as TripletexValidationFailed
 
-from . import lines, merge
+from . import lines, merge, names
+from .conflicts import Arbiter
 from .context import RESOURCES, PassContext
 from .detect import fetch_webshop
 from .outcome import Outcome
@@ -61,6 +66,7 @@ class PairSync:
         self.blocks = lines.blocks(ctx.mapping, entity)
         self.resource = RESOURCES[entity]
         self.keeper = BaseKeeper(ctx, entity, outcome)
+        self.arbiter = Arbiter(ctx, entity, side)
 
     async def run(self, pairs: list[Pair]) -> None:
         """Sync every pair (bases already attached)."""
@@ -68,19 +74,38 @@ class PairSync:
         for pair in pairs:
             if pair.base is not None and pair.base.deleted:
                 self.keeper.remember(pair)  # one side is gone: the pair is left alone
+                self._settled(pair)
             else:
                 live.append(pair)
         await self._complete(live)
-        plans = [p for p in [await self._plan(pair) for pair in live] if p is not None]
+        plans: list[Plan] = []
+        for pair in live:
+            self.ctx.checkpoint()
+            plan = await self._plan(pair)
+            if plan is None:
+                self._settled(pair)  # unchanged, waiting or dead-lettered
+            else:
+                plans.append(plan)
+        self.ctx.checkpoint()
         self.keeper.mark_pending(plans)
         await self._batch_update(plans)
         limit = asyncio.Semaphore(self.ctx.options.concurrency)
 
         async def finish(plan: Plan) -> None:
             async with limit:
+                if self.ctx.stopping and plan.tripletex_done is None:
+                    return  # nothing written yet: left for the next pass
                 await self._finish(plan)
+                self._settled(plan.pair)
 
         await asyncio.gather(*(finish(p) for p in plans))
+        self.ctx.checkpoint()
+
+    def _settled(self, pair: Pair) -> None:
+        """Report the pair's records as settled (only the sides the pass detected count)."""
+        progress = self.ctx.progress
+        progress.handled(self.entity, "webshop", [pair.webshop_id])
+        progress.handled(self.entity, "tripletex", [pair.tripletex_id])
 
     # ------------------------------------------------------------------ reading
 
@@ -144,10 +169,11 @@ class PairSync:
             return None
         base_w, base_t = base.effective(mapping, entity, w_view, t_view) if base else (None, None)
         analysis = merge.analyse(mapping, entity, w_view, t_view, base_w, base_t)
-        winner = await self._winner(pair) if analysis.conflicts else None
         locked = self._locked(pair)
-        decision = merge.decide(analysis, winner, locked=locked, tripletex=t_view)
-        plan = Plan(pair, w_view, t_view, decision, locked, ids)
+        blocked = {k: (v, t_view.get(k)) for k, v in analysis.to_tripletex.items()} if locked else {}
+        verdict = await self.arbiter.verdict(pair, analysis.conflicts, blocked)
+        decision = merge.decide(analysis, verdict, locked=locked, tripletex=t_view)
+        plan = Plan(pair, w_view, t_view, decision, locked, ids, labels=verdict.labels)
         if decision.to_tripletex and self.blocks and not ids.known and pair.tripletex is None:
             # Lines must be written but their Tripletex ids are unknown: read the order once.
             pair.tripletex = await self.side.get(pair.tripletex_id)
@@ -186,21 +212,6 @@ class PairSync:
         if pair.tripletex is not None:
             return bool(getattr(pair.tripletex, "isClosed", False))
         return bool(pair.base and pair.base.locked)
-
-    async def _winner(self, pair: Pair) -> str | None:
-        policy = self.ctx.options.conflict_policy
-        if policy == "manual":
-            return None
-        if policy in ("webshop_wins", "tripletex_wins"):
-            return policy.removesuffix("_wins")
-        shop_time = pair.webshop.updated_at if pair.webshop is not None else None
-        tripletex_time = await self.side.last_changed(pair.tripletex_id) if pair.tripletex else None
-        if shop_time is None:
-            return "tripletex"
-        # Tripletex stamps changes to the second: within the same second nobody knows; Tripletex wins.
-        if tripletex_time is None or shop_time.replace(microsecond=0) > tripletex_time:
-            return "webshop"
-        return "tripletex"
 
     def _bodies(self, plan: Plan, resolver: EngineResolver) -> Plan | None:
         pair, decision = plan.pair, plan.decision
@@ -281,7 +292,7 @@ class PairSync:
 
     async def _write(self, plan: Plan) -> None:
         pair = plan.pair
-        if plan.body is not None and plan.tripletex_done is None:
+        while plan.body is not None and plan.tripletex_done is None:
             try:
                 model = self.side.model.model_validate(plan.body.body)
                 if self.entity == "order":
@@ -304,7 +315,8 @@ class PairSync:
                     pair.locked = True
                     raise _Retry from None
             except TripletexValidationFailed as exc:
-                self._fail(plan, "tripletex", exc)
+                if not self._rename(plan, exc):
+                    self._fail(plan, "tripletex", exc)
             except TripletexNotFound:
                 self._fail(plan, "tripletex", None)
             else:
@@ -327,6 +339,24 @@ class PairSync:
             except shop.NotFound:
                 self._fail(plan, "webshop", None)
 
+    def _rename(self, plan: Plan, exc: TripletexValidationFailed) -> bool:
+        """A new name refused as taken by another record: send it once more disambiguated (``names``).
+
+        The write-ahead mark is updated first, so a crash right after the write still knows the
+        disambiguated name for the engine's own."""
+        if plan.renamed or plan.body is None or not names.name_in_use(self.mapping, self.entity, exc):
+            return False
+        view = {**plan.webshop_view, **plan.decision.to_tripletex}
+        rename = names.disambiguate(self.mapping, self.entity, view, plan.pair.webshop_id)
+        if rename is None or rename.key not in plan.decision.to_tripletex:
+            return False
+        plan.renamed = True
+        plan.decision.to_tripletex[rename.key] = rename.value
+        plan.body.body[rename.path] = rename.value
+        self.keeper.mark_pending([plan])
+        self.outcome.renamed(plan.pair.webshop_id, plan.pair.tripletex_id, rename, plan.webshop_view)
+        return True
+
     def _fail(self, plan: Plan, target: str, exc: BaseException | None) -> None:
         """A write to ``target`` failed for good: dead-letter the source (or re-check a vanished record);
         the keys it carried keep their bases so the edit is retried, not lost."""
@@ -338,6 +368,7 @@ class PairSync:
                 self.outcome.wait("tripletex", pair.tripletex_id, _VANISHED_TX)
             else:
                 self.outcome.dead_letter("webshop", pair.webshop_id, exc)
+                plan.dead.add("webshop")
         else:
             plan.failed |= set(plan.decision.to_webshop)
             plan.patch = None

@@ -30,6 +30,7 @@ from . import lines
 from .base import Base
 from .context import RESOURCES, PassContext
 from .merge import is_empty
+from .names import journalled_views
 from .outcome import Outcome
 from .tripletex_side import TripletexSide, TxRecord
 
@@ -67,7 +68,7 @@ async def best_candidate(ctx: PassContext, entity: str, intent: Intent, found: l
     """
     if len(found) == 1 or not isinstance(intent.payload, Mapping):
         return min(found, key=lambda r: int(r.id or 0))
-    sent = ctx.mapping.decode_view(entity, intent.payload)
+    _view, sent = journalled_views(ctx.mapping, entity, intent.payload)
     resolver = await ctx.refs.resolver()
 
     def score(record: TxRecord) -> tuple[int, int]:
@@ -116,9 +117,9 @@ async def _sent_base(ctx: PassContext, entity: str, intent: Intent, found: TxRec
     if not isinstance(intent.payload, Mapping):
         return None
     resolver = await ctx.refs.resolver()
-    view = ctx.mapping.decode_view(entity, intent.payload)
+    view, sent_view = journalled_views(ctx.mapping, entity, intent.payload)
     try:
-        body = ctx.mapping.to_tripletex(entity, view, resolver, record_id=intent.source_id)
+        body = ctx.mapping.to_tripletex(entity, sent_view, resolver, record_id=intent.source_id)
         sent = ctx.mapping.tripletex_view(entity, body, resolver, record_id=found.id)
     except (RecordMappingError, ValueError):
         return None

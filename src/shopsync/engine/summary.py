@@ -18,7 +18,7 @@ from rich.table import Table
 
 from shopsync.state import StatusSummary
 
-__all__ = ["COUNT_NAMES", "SIDES", "Counts", "PassSummary"]
+__all__ = ["COUNT_NAMES", "SIDES", "Counts", "PassSummary", "PlannedAction"]
 
 SIDES: tuple[str, ...] = ("webshop", "tripletex")
 
@@ -52,6 +52,43 @@ class Counts:
 COUNT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Counts))
 
 
+@dataclass(frozen=True)
+class PlannedAction:
+    """One thing a dry run (``SyncEngine.plan``) found the next pass would do.
+
+    ``action`` is ``create``, ``update``, ``link``, ``deactivate`` (writes), ``dead_letter``, ``wait``,
+    ``review`` or ``conflict``; ``side`` is the system written (the failing record's side for
+    ``dead_letter``/``wait``/``review``; None for ``link`` and ``conflict``, which concern both). A record
+    that would be created has no id yet on the side it is created on (None there); ``detail`` holds the
+    fields written, the reason or the conflict's field and winner.
+    """
+
+    entity: str
+    action: str
+    side: str | None
+    webshop_id: str | None
+    tripletex_id: int | None
+    detail: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        ids = ", ".join(
+            text
+            for text in (
+                f"webshop {self.webshop_id}" if self.webshop_id else "",
+                f"tripletex {self.tripletex_id}" if self.tripletex_id is not None else "",
+            )
+            if text
+        )
+        where = f" in {self.side}" if self.side else ""
+        extra = self.detail.get("fields") or self.detail.get("reason") or self.detail.get("field") or ""
+        shown = f": {', '.join(extra) if isinstance(extra, list) else extra}" if extra else ""
+        return f"{self.action} {self.entity}{where} ({ids or 'new'}){shown}"
+
+
 @dataclass
 class PassSummary:
     """The outcome of ``SyncEngine.run_pass`` or ``sync_records``."""
@@ -67,6 +104,12 @@ class PassSummary:
     attention: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Why the pass stopped early, if it did.
     error: str | None = None
+    #: The pass ended early because a stop was requested (``SyncEngine.request_stop``): what it
+    #: finished is stored, the rest is left for the next pass.
+    interrupted: bool = False
+    #: A dry run (``SyncEngine.plan``): nothing was written; ``planned`` lists what a pass would do.
+    dry_run: bool = False
+    planned: list[PlannedAction] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for entity in self.entities:
@@ -100,12 +143,13 @@ class PassSummary:
 
     @property
     def in_sync(self) -> bool:
-        """Both sides agree: no error, no breaker, no dead letter, open conflict, review or waiting record."""
-        return self.error is None and not self.breaker and not self.attention
+        """Both sides agree: no error, no stop, no breaker, no dead letter, open conflict, review or
+        waiting record."""
+        return self.error is None and not self.interrupted and not self.breaker and not self.attention
 
     @property
     def exit_code(self) -> int:
-        """0 when in sync, 1 when the pass finished but something needs attention."""
+        """0 when in sync, 1 when the pass finished but something needs attention (or it was stopped)."""
         return 0 if self.in_sync else 1
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,6 +167,9 @@ class PassSummary:
             "breaker": dict(self.breaker),
             "attention": {k: dict(v) for k, v in self.attention.items()},
             "error": self.error,
+            "interrupted": self.interrupted,
+            "dry_run": self.dry_run,
+            "planned": [a.to_dict() for a in self.planned],
         }
 
     def table(self) -> Table:
@@ -140,9 +187,18 @@ class PassSummary:
 
     def lines(self) -> list[str]:
         """Plain-text lines: the verdict, the breaker and what needs attention."""
-        out = ["in sync" if self.in_sync else "NOT in sync"]
+        if self.dry_run:
+            out = [
+                "plan only: nothing was written; after such a pass both sides would be "
+                + ("in sync" if self.in_sync else "NOT in sync")
+            ]
+            out += [f"  {action}" for action in self.planned]
+        else:
+            out = ["in sync" if self.in_sync else "NOT in sync"]
         if self.error:
             out.append(f"error: {self.error}")
+        if self.interrupted:
+            out.append("interrupted: stopped on request; what it did is stored, the next pass does the rest")
         for entity, reason in self.breaker.items():
             out.append(f"{entity}: mass-delete breaker: {reason}")
         for entity, issues in self.attention.items():

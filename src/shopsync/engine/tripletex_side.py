@@ -3,6 +3,15 @@
 * ``scan()`` lists every record with ``fields=id,version`` plus the match keys (to match locally
   without one search per record) — customers twice, because ``GET /customer`` hides inactive
   customers unless ``isInactive=true``; orders within the configured order-date window.
+  ``scan_compact()`` is the same read kept small (``Scan``: versions and the match-key index, not
+  the records): what a pass holds for the whole entity. Over Tripletex's 10,000-row limit active
+  customers can only be listed by blocks of customer numbers (one call per ``NUMBER_BLOCK``); the
+  client, knowing nothing of the numbering, first tries the whole list and an id probe (both
+  refused), then walks from number 1 until eight blocks in a row are empty. Given the lowest and
+  highest number of the previous scan (``numbers``), the walk starts at the lowest and goes past the
+  highest only while blocks are used up to their end: new customers are numbered upwards. A customer
+  numbered by hand below all others, or far above, is listed by the next scan without ``numbers``
+  (the full reconcile).
 * ``fetch(ids)`` reads only the given records with the mapping's ``fields``, ``id=``/``ids=`` lists in
   chunks; records the list did not return (an order outside the window) are read one by one, and
   absent ones (404) are simply not in the result.
@@ -13,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 from zoneinfo import ZoneInfo
 
@@ -21,17 +31,24 @@ from shopsync.tripletex import Customer, NotFound, Order, Product, Resource, Tri
 
 from .context import RESOURCES, EngineOptions
 
-__all__ = ["TripletexSide", "TxRecord", "normalise_key", "record_value"]
+__all__ = ["Scan", "TripletexSide", "TxRecord", "normalise_key", "record_value"]
 
 OSLO = ZoneInfo("Europe/Oslo")
 #: A Tripletex record of one of the synced entities.
 TxRecord: TypeAlias = Customer | Product | Order
 _MODELS: dict[str, type[TxRecord]] = {"customer": Customer, "product": Product, "order": Order}
-#: Rows per page of a ``fields=id,version`` scan (tiny rows). No maximum ``count`` is documented;
-#: 5,000 is what other Tripletex readers use in production.
-SCAN_PAGE = 5_000
+#: Rows per page of a ``fields=id,version`` scan (tiny rows): the most a list may match, so a list
+#: Tripletex serves at all takes one call. No maximum ``count`` is documented (other readers use
+#: 5,000); a server giving fewer rows than asked is paged on by ``fullResultSize``, nothing is lost.
+SCAN_PAGE = 10_000
 #: Top-level properties fetched besides the mapped ones.
 _EXTRA: dict[str, tuple[str, ...]] = {"order": ("isClosed",)}
+#: Scanned besides id, version and the match keys (customers: the number, for ``Scan.numbers``).
+_SCAN_EXTRA: dict[str, tuple[str, ...]] = {"customer": ("customerNumber",)}
+#: Rows a Tripletex list may match (more is refused with 422 code 23000).
+LIST_LIMIT = 10_000
+#: Customer numbers per block of a numbered walk (the client's ``id_block_size``: URL length).
+NUMBER_BLOCK = 500
 
 
 def normalise_key(value: Any) -> str | None:
@@ -44,12 +61,40 @@ def normalise_key(value: Any) -> str | None:
 
 def record_value(record: TripletexModel | Mapping[str, Any], path: str) -> Any:
     """The value at a dotted property path of a Tripletex record."""
-    node: Any = record.model_dump(by_alias=True) if isinstance(record, TripletexModel) else record
+    node: Any = record
     for part in path.split("."):
-        if not isinstance(node, Mapping):
+        # Attributes, not a model_dump of the whole record per value (the models have no aliases;
+        # extra properties are attributes too).
+        if isinstance(node, TripletexModel):
+            node = getattr(node, part, None)
+        elif isinstance(node, Mapping):
+            node = node.get(part)
+        else:
             return None
-        node = node.get(part)
-    return node
+    return node.model_dump(by_alias=True) if isinstance(node, TripletexModel) else node
+
+
+@dataclass
+class Scan:
+    """A complete ``scan()`` kept small: each record's version and the match-key index, no records."""
+
+    #: Tripletex id → version (None when Tripletex sent none).
+    versions: dict[int, int | None] = field(default_factory=dict)
+    #: Match key → normalised value → ids (``TripletexSide.index``).
+    index: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    #: Customers: active ones listed, and the lowest and highest customer number among them.
+    active: int = 0
+    numbers: tuple[int, int] | None = None
+
+    def __contains__(self, tripletex_id: object) -> bool:
+        return tripletex_id in self.versions
+
+    def __len__(self) -> int:
+        return len(self.versions)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _selection(paths: Iterable[str]) -> str:
@@ -82,7 +127,15 @@ class TripletexSide:
             m.key: mapping.entity(entity).entry(m.key)[0].tripletex for m in mapping.match_keys(entity)
         }
         self.full_fields = mapping.fields(entity, extra=_EXTRA.get(entity, ()))
-        self.scan_fields = _selection(["id", "version", *self.match_paths.values(), *_EXTRA.get(entity, ())])
+        self.scan_fields = _selection(
+            [
+                "id",
+                "version",
+                *self.match_paths.values(),
+                *_EXTRA.get(entity, ()),
+                *_SCAN_EXTRA.get(entity, ()),
+            ]
+        )
 
     # ------------------------------------------------------------------ query shapes
 
@@ -128,6 +181,53 @@ class TripletexSide:
                 if record.id is not None:
                     out[record.id] = record
         return out
+
+    async def scan_compact(self, numbers: tuple[int, int] | None = None) -> Scan:
+        """``scan()`` without holding the records: each is reduced to its version and index entries as
+        it arrives (a scan of 100,000 customers as models would take hundreds of megabytes).
+
+        ``numbers`` (customers): the lowest and highest customer number of the previous scan, which
+        listed more active customers than Tripletex lists at once: walk the numbers from there (see
+        the module docstring)."""
+        out = Scan(index={key: {} for key in self.match_paths})
+        for variant in self._variants():
+            if numbers is not None and variant.get("is_inactive") is False:
+                rows = self._number_walk(numbers[0], numbers[1], variant)
+            else:
+                rows = self.resource.iterate(
+                    fields=self.scan_fields, page_size=SCAN_PAGE, **variant, **self.window()
+                )
+            async for record in rows:
+                if record.id is None:
+                    continue
+                out.versions[record.id] = record.version
+                self.add_to_index(out.index, record.id, record)
+                number = getattr(record, "customerNumber", None)
+                if variant.get("is_inactive") is False:
+                    out.active += 1
+                    if isinstance(number, int):
+                        low, high = out.numbers or (number, number)
+                        out.numbers = (min(low, number), max(high, number))
+        return out
+
+    async def _number_walk(self, low: int, high: int, variant: dict[str, Any]) -> AsyncIterator[TxRecord]:
+        """Active customers in blocks of ``NUMBER_BLOCK`` numbers from ``low``, past ``high`` for as
+        long as the last block is used up to its last number (new customers are numbered upwards: a
+        block whose highest customer comes before its end holds the newest)."""
+        start = low
+        while True:
+            last = None
+            block = list(range(start, start + NUMBER_BLOCK))
+            async for record in self.resource.iterate(
+                fields=self.scan_fields, page_size=SCAN_PAGE, customer_account_number=block, **variant
+            ):
+                number = getattr(record, "customerNumber", None)
+                if isinstance(number, int):
+                    last = number if last is None else max(last, number)
+                yield record
+            start += NUMBER_BLOCK
+            if start > high and (last is None or last < start - 1):
+                return
 
     async def scan_dates(self, first: dt.date, last: dt.date) -> dict[int, TxRecord]:
         """Orders dated ``first``..``last`` (inclusive) with id, version and the match keys."""
@@ -190,6 +290,45 @@ class TripletexSide:
             filters: dict[str, Any] = {match.tripletex_param: str(value), **window}
             yield match.key, [r async for r in self.resource.iterate(fields=self.full_fields, **filters)]
 
+    async def lookup(self, views: Iterable[Mapping[str, Any]]) -> dict[int, TxRecord]:
+        """The records carrying any of these views' match-key values (id, version, match keys), found by
+        searching instead of scanning — for a few unlinked records outside a full pass.
+
+        Per view, key by key (most reliable first) until one finds something, as matching decides; a
+        case-insensitive key is searched once more in lower case when the exact value finds nothing;
+        inactive customers are searched as well (the scan lists them too). ``index()`` of the result
+        matches these views exactly as the index of a complete scan would.
+        """
+        out: dict[int, TxRecord] = {}
+        for view in views:
+            around = view.get("order_date") if self.entity == "order" else None
+            window = self.window(_as_date(around)) if around else self.window()
+            for match in self.mapping.match_keys(self.entity):
+                if normalise_key(view.get(match.key)) is None:
+                    continue
+                text = str(view[match.key]).strip()
+                probes = [text]
+                entry = self.mapping.entity(self.entity).entry(match.key)[0]
+                if getattr(entry, "compare", None) == "casefold" and text.casefold() != text:
+                    probes.append(text.casefold())
+                found = await self._probe(match.tripletex_param, probes, window)
+                out.update(found)
+                if found:
+                    break
+        return out
+
+    async def _probe(self, param: str, probes: list[str], window: Mapping[str, Any]) -> dict[int, TxRecord]:
+        found: dict[int, TxRecord] = {}
+        for probe in probes:
+            for variant in self._variants():
+                filters: dict[str, Any] = {param: probe, **variant, **window}
+                async for r in self.resource.iterate(fields=self.scan_fields, **filters):
+                    if r.id is not None:
+                        found[int(r.id)] = r
+            if found:
+                break
+        return found
+
     async def search(self, criteria: Mapping[str, Any]) -> list[TxRecord]:
         """The records of the first natural key in ``criteria`` that finds any."""
         async for _key, found in self.search_each(criteria):
@@ -214,8 +353,12 @@ class TripletexSide:
         """Match key → normalised value → ids, for matching webshop records without searches."""
         out: dict[str, dict[str, list[int]]] = {key: {} for key in self.match_paths}
         for tid, record in records.items():
-            for key, path in self.match_paths.items():
-                value = normalise_key(record_value(record, path))
-                if value is not None:
-                    out[key].setdefault(value, []).append(tid)
+            self.add_to_index(out, tid, record)
         return out
+
+    def add_to_index(self, index: dict[str, dict[str, list[int]]], tid: int, record: TxRecord) -> None:
+        """Add one record to an ``index()``."""
+        for key, path in self.match_paths.items():
+            value = normalise_key(record_value(record, path))
+            if value is not None:
+                index[key].setdefault(value, []).append(tid)

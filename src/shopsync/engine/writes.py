@@ -25,7 +25,15 @@ from . import lines
 from .references import EngineResolver
 from .tripletex_side import TripletexSide, TxRecord
 
-__all__ = ["LineState", "TotalsMismatch", "after_write", "check_totals", "relink_lines", "tripletex_body"]
+__all__ = [
+    "LineState",
+    "TotalsMismatch",
+    "after_write",
+    "check_totals",
+    "relink_lines",
+    "relink_lines_many",
+    "tripletex_body",
+]
 
 
 class TotalsMismatch(ValueError):
@@ -161,19 +169,35 @@ def relink_lines(
     conn: sa.Connection,
 ) -> None:
     """Replace the order's line links: each webshop line (by position) ↔ the Tripletex line it pairs with."""
-    if not block_list:
-        return
-    slots = lines.layout(block_list, webshop_view)
-    paired = lines.assign(
-        mapping, entity, block_list, webshop_view, tripletex_view, ids.line_ids, ids.element_ids
+    relink_lines_many(
+        store, mapping, entity, block_list, [(webshop_id, webshop_view, tripletex_view, ids)], conn=conn
     )
+
+
+def relink_lines_many(
+    store: StateStore,
+    mapping: FieldMapping,
+    entity: str,
+    block_list: Sequence[Block],
+    orders: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any], LineState]],
+    *,
+    conn: sa.Connection,
+) -> None:
+    """``relink_lines`` for many ``(webshop id, webshop view, Tripletex view, line ids)`` at once: one
+    delete and one insert for a whole batch of orders instead of several statements per order."""
+    if not block_list or not orders:
+        return
     links = []
-    for slot, line_id in zip(slots, paired, strict=True):
-        if line_id is None:
-            continue
-        key = f"{webshop_id}:{slot.block}" + ("" if slot.index is None else f":{slot.index}")
-        links.append((key, line_id, webshop_id))
-    for old in store.child_links(Entity.ORDER_LINE, webshop_id, conn=conn):
-        store.unlink(Entity.ORDER_LINE, old.webshop_id, conn=conn)
+    for webshop_id, webshop_view, tripletex_view, ids in orders:
+        slots = lines.layout(block_list, webshop_view)
+        paired = lines.assign(
+            mapping, entity, block_list, webshop_view, tripletex_view, ids.line_ids, ids.element_ids
+        )
+        for slot, line_id in zip(slots, paired, strict=True):
+            if line_id is None:
+                continue
+            key = f"{webshop_id}:{slot.block}" + ("" if slot.index is None else f":{slot.index}")
+            links.append((key, line_id, webshop_id))
+    store.unlink_children(Entity.ORDER_LINE, [o[0] for o in orders], conn=conn)
     if links:
         store.link_many(Entity.ORDER_LINE, links, conn=conn)

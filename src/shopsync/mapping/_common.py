@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from shopsync.mapping import _contract, _paths
 from shopsync.mapping._contract import SHOP_PREFIX
 from shopsync.mapping._errors import RecordMappingError
-from shopsync.mapping._expr import to_json
+from shopsync.mapping._expr import Expression, to_json
 from shopsync.mapping._model import EntityMapping, Entry, Row
 from shopsync.mapping._resolver import Resolver
 from shopsync.mapping._values import canonical
@@ -35,6 +37,7 @@ class Context:
         self.resolver = resolver
         self.record_id = record_id
         self.shop: dict[str, Any] = resolver.shop.model_dump(mode="json")
+        self._shop_key = json.dumps(self.shop, sort_keys=True)
 
     def error(self, field: str, reason: str) -> RecordMappingError:
         """A per-record error for ``field``."""
@@ -44,7 +47,15 @@ class Context:
         """Whether the entry's ``when`` holds for this shop."""
         if entry.when is None:
             return True
-        return bool(entry.when.evaluate(self.shop, {"shop": self.shop}))
+        return _holds(entry.when, self._shop_key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _holds(when: Expression, shop_key: str) -> bool:
+    """A ``when`` depends on the shop settings alone: evaluated once per expression and settings, not
+    once per row of every record (``shop_key``: the settings as sorted JSON)."""
+    shop = json.loads(shop_key)
+    return bool(when.evaluate(shop, {"shop": shop}))
 
 
 def active(ctx: Context, entries: tuple[Entry, ...] | tuple[Row, ...]) -> Iterator[Any]:

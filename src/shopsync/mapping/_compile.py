@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from shopsync.mapping import _contract, _spec
 from shopsync.mapping._contract import ContractError, WebshopField
 from shopsync.mapping._expr import Expression, ExpressionError
-from shopsync.mapping._model import REF_CTYPE, REF_SCHEMA, Block, Direction, Ref, RefKind, Row
+from shopsync.mapping._model import REF_CTYPE, REF_SCHEMA, Block, Direction, Owner, Ref, RefKind, Row
 from shopsync.mapping._spec import TxProperty, TxSchemaError
 from shopsync.mapping._values import Compare, CType, default_compare
 
@@ -58,6 +58,7 @@ class RawRow(BaseModel):
     required: bool = False
     when: str | None = None
     note: str = ""
+    owner: Owner | None = None
     disabled: bool = False
     rows: list[dict[str, Any]] | None = None
     marker: dict[str, Any] | None = None
@@ -193,6 +194,11 @@ def compile_row(raw: RawRow, scope: Scope, *, in_element: bool = False) -> Row:
                 f"Tripletex {tx.path} is read-only and cannot be written; use direction: to_webshop"
             )
     _check_directions(raw, direction, paths, fields, to_tx, to_shop, errors)
+    if raw.owner is not None and direction != "both":
+        errors.append(
+            f"owner: {raw.owner} only decides conflicts, and a {direction} row never has one "
+            "(it follows its source side); remove owner or make the row two-way"
+        )
     if tx is not None and ref is None and len(fields) == 1 and tx.type in _SCALARS:
         _check_types(fields[0], ctype, tx, direction, to_tx, to_shop, errors)
     if ref is not None and len(fields) == 1 and to_tx is None:
@@ -219,6 +225,7 @@ def compile_row(raw: RawRow, scope: Scope, *, in_element: bool = False) -> Row:
         required=raw.required,
         when=when,
         note=raw.note.strip(),
+        owner=raw.owner,
     )
 
 
@@ -330,6 +337,8 @@ def compile_block(raw: RawRow, scope: Scope) -> tuple[Block, list[tuple[str, lis
             sub = RawRow.model_validate(data)
             if sub.rows is not None:
                 raise RowError(["blocks cannot be nested"])
+            if sub.owner is not None:
+                raise RowError([f"owner belongs to the block {raw.key!r} (its lines conflict as a whole)"])
             if not sub.disabled:
                 rows.append(compile_row(sub, sub_scope, in_element=kind == "element"))
         except ValidationError as exc:
@@ -354,5 +363,10 @@ def compile_block(raw: RawRow, scope: Scope) -> tuple[Block, list[tuple[str, lis
         rows=tuple(rows),
         when=when,
         note=raw.note.strip(),
+        owner=raw.owner,
     )
+    if block.owner is not None and block.direction != "both":
+        raise RowError(
+            [f"owner: {block.owner} only decides conflicts, and a {block.direction} block never has one"]
+        )
     return block, problems

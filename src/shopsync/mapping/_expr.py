@@ -129,7 +129,13 @@ _STRINGS = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
 
 
 def to_json(value: Any) -> Any:
-    """A Python value as JSONata input: Decimals become strings, datetimes ISO strings, tuples lists."""
+    """A Python value as JSONata input: Decimals become strings, datetimes ISO strings, tuples lists.
+
+    Any other type than these and JSON's own raises TypeError: expressions do not check their input
+    themselves (see ``Expression``), so this is where a value JSONata cannot handle is refused.
+    """
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
     if isinstance(value, Decimal):
         return _text(value)
     if isinstance(value, dict):
@@ -138,7 +144,7 @@ def to_json(value: Any) -> Any:
         return [to_json(v) for v in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} is not a JSON value: {value!r}")
 
 
 def _plain(value: Any) -> Any:
@@ -166,6 +172,10 @@ class Expression:
         self._check_functions()
         for name, fn in FUNCTIONS.items():
             self._compiled.register_lambda(name, _python(fn))
+        # JSONata would walk the whole input for non-JSON types on every evaluation (for an order: the
+        # order and its lines, once per row: a third of a pass's CPU). Every caller passes JSON made by
+        # ``model_dump(mode="json")`` or ``to_json``, which refuses other types, so the walk is skipped.
+        self._compiled.set_validate_input(False)
         # A compiled jsonata object keeps per-evaluation state on itself.
         self._lock = threading.Lock()
 

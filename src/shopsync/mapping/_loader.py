@@ -7,6 +7,8 @@ entity; its rows are matched to the defaults by ``key`` (``lines.discount`` for 
       rows:
         - key: invoice_email      # a row with only key + disabled switches a default row off (or on)
           disabled: true
+        - key: phone              # only key + owner: whose value wins a conflict on it (null: the policy)
+          owner: tripletex
         - key: email              # a full row with an existing key replaces the default row(s)
           webshop: email
           tripletex: email
@@ -132,13 +134,19 @@ def _apply_override(rows: list[Any], override: list[Any], source: str, problems:
 def _merge(
     rows: list[Any], key: str, group: list[dict[str, Any]], source: str, problems: list[Problem]
 ) -> list[Any]:
-    """Replace the rows with ``key`` by ``group`` (or switch them on/off, or append a new row)."""
+    """Replace the rows with ``key`` by ``group`` (or switch them on/off or set their owner, or append)."""
     matches = [i for i, r in enumerate(rows) if isinstance(r, dict) and r.get("key") == key]
-    if len(group) == 1 and set(group[0]) <= {"key", "disabled"}:
+    patch = {k: v for k, v in group[0].items() if k != "key"}
+    if len(group) == 1 and set(patch) <= {"disabled", "owner"}:
         if not matches:
-            problems.append(Problem(source, repr(key), f"no default row {key!r} to switch on or off"))
+            what = "switch on or off" if set(patch) <= {"disabled"} else "change"
+            problems.append(Problem(source, repr(key), f"no default row {key!r} to {what}"))
+        if not patch:
+            patch = {"disabled": True}
+        elif "disabled" in patch:
+            patch["disabled"] = bool(patch["disabled"])
         for i in matches:
-            rows[i] = {**rows[i], "disabled": bool(group[0].get("disabled", True))}
+            rows[i] = {**rows[i], **patch}
         return rows
     replacement = _tag(group, source)
     if not matches:

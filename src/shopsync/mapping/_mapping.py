@@ -138,6 +138,13 @@ class Mapping:
                     _add(node, name)
         return _render(tree)
 
+    def owner(self, entity: str, key: str) -> str | None:
+        """The side (``webshop``/``tripletex``) whose value wins a conflict on ``key``; None: the policy."""
+        for entry in self.entity(entity).entry(key):
+            if entry.owner is not None:
+                return entry.owner
+        return None
+
     def match_keys(self, entity: str) -> tuple[MatchKey, ...]:
         """Properties that find an existing partner on first sync, most reliable first."""
         return self.entity(entity).match

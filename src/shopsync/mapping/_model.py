@@ -25,6 +25,7 @@ __all__ = [
     "Direction",
     "EntityMapping",
     "MatchKey",
+    "Owner",
     "Ref",
     "RefKind",
     "Row",
@@ -32,6 +33,8 @@ __all__ = [
 
 Direction = Literal["both", "to_tripletex", "to_webshop"]
 DIRECTIONS: tuple[Direction, ...] = ("both", "to_tripletex", "to_webshop")
+#: The side whose value wins when a two-way row changed on both sides (``owner:`` in the mapping).
+Owner = Literal["webshop", "tripletex"]
 RefKind = Literal["link", "vat_type", "country", "currency"]
 #: Tripletex schema a reference's ``id`` must belong to (links: the linked entity's schema).
 REF_SCHEMA: dict[str, str] = {"vat_type": "VatType", "country": "Country", "currency": "Currency"}
@@ -87,6 +90,8 @@ class Row:
     when: Expression | None = None
     note: str = ""
     source: str = ""
+    #: Whose value wins a conflict on this row, whatever the global conflict policy (None: the policy).
+    owner: Owner | None = None
 
     @property
     def writes_tripletex(self) -> bool:
@@ -125,6 +130,8 @@ class Block:
     when: Expression | None = None
     note: str = ""
     source: str = ""
+    #: Whose lines win a conflict on the block as a whole (None: the global conflict policy).
+    owner: Owner | None = None
 
     @property
     def writes_tripletex(self) -> bool:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from shopsync.state._base import StoreBase
-from shopsync.state.records import Event, Side
+from shopsync.state._base import StoreBase, chunks
+from shopsync.state.records import Event, EventInput, Side
 from shopsync.state.tables import events, links
 
 __all__ = ["EventOps"]
@@ -56,6 +57,31 @@ class EventOps(StoreBase):
         }
         with self._write(conn) as c:
             return int(c.execute(sa.insert(events).values(row).returning(events.c.id)).scalar_one())
+
+    def log_events(
+        self, entity: str, items: Sequence[EventInput], *, conn: sa.Connection | None = None
+    ) -> None:
+        """Bulk ``log_event`` (one statement per chunk, no ids returned); the same checks first."""
+        now = self._now()
+        rows = []
+        for e in items:
+            if e.webshop_id is None and e.tripletex_id is None:
+                raise ValueError("an event belongs to a record: give webshop_id, tripletex_id or both")
+            rows.append(
+                {
+                    "tenant": self._tenant,
+                    "entity": str(entity),
+                    "webshop_id": None if e.webshop_id is None else str(e.webshop_id),
+                    "tripletex_id": None if e.tripletex_id is None else int(e.tripletex_id),
+                    "side": None if e.side is None else Side(e.side).value,
+                    "action": str(e.action),
+                    "detail": e.detail,
+                    "at": now,
+                }
+            )
+        with self._write(conn) as c:
+            for batch in chunks(rows):
+                c.execute(sa.insert(events), batch)
 
     def timeline(
         self,

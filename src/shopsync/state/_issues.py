@@ -6,11 +6,12 @@ conflicts on every pass updates its open row instead of piling up new ones.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 
-from shopsync.state._base import StoreBase
+from shopsync.state._base import StoreBase, chunks
 from shopsync.state.errors import InvalidTransition, UnknownRecord
 from shopsync.state.records import (
     ConflictStatus,
@@ -181,6 +182,13 @@ class IssueOps(StoreBase):
         with self._read(conn) as c:
             return [_conflict(r) for r in c.execute(query.order_by(conflicts.c.id))]
 
+    def conflict_by_id(self, conflict_id: int, *, conn: sa.Connection | None = None) -> FieldConflict | None:
+        """One conflict, whatever its status (None if it is not this tenant's)."""
+        query = sa.select(conflicts).where(self._mine(conflicts), conflicts.c.id == conflict_id)
+        with self._read(conn) as c:
+            row = c.execute(query).first()
+            return None if row is None else _conflict(row)
+
     def resolve_conflict(
         self, conflict_id: int, winner: Side | str, *, conn: sa.Connection | None = None
     ) -> FieldConflict:
@@ -340,6 +348,44 @@ class IssueOps(StoreBase):
         with self._read(conn) as c:
             row = c.execute(query).first()
             return None if row is None else _review(row)
+
+    def review_by_id(self, review_id: int, *, conn: sa.Connection | None = None) -> ReviewItem | None:
+        """One review item, whatever its status (None if it is not this tenant's)."""
+        query = sa.select(review_items).where(self._mine(review_items), review_items.c.id == review_id)
+        with self._read(conn) as c:
+            row = c.execute(query).first()
+            return None if row is None else _review(row)
+
+    def review_decisions(
+        self,
+        entity: str,
+        side: Side | str,
+        record_ids: Iterable[str | int],
+        *,
+        conn: sa.Connection | None = None,
+    ) -> dict[str, ReviewStatus]:
+        """The latest decision (linked, created, dismissed) of each of these records' closed reviews.
+
+        A record decided ``created`` is created without matching again, one ``dismissed`` is left alone.
+        """
+        wanted = sorted({str(i) for i in record_ids})
+        out: dict[str, ReviewStatus] = {}
+        with self._read(conn) as c:
+            for chunk in chunks(wanted):
+                query = (
+                    sa.select(review_items.c.record_id, review_items.c.status)
+                    .where(
+                        self._mine(review_items),
+                        review_items.c.entity == str(entity),
+                        review_items.c.side == str(side),
+                        review_items.c.status != ReviewStatus.OPEN.value,
+                        review_items.c.record_id.in_(chunk),
+                    )
+                    .order_by(review_items.c.id)
+                )
+                for record_id, status in c.execute(query):
+                    out[record_id] = ReviewStatus(status)  # ordered by id: the latest wins
+        return out
 
     def resolve_review(
         self, review_id: int, status: ReviewStatus | str, *, conn: sa.Connection | None = None

@@ -8,14 +8,14 @@ Idempotency-Key) before it starts anything new.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from shopsync.state._base import StoreBase
+from shopsync.state._base import StoreBase, chunks
 from shopsync.state.errors import IntentInFlight, InvalidTransition, UnknownRecord
-from shopsync.state.records import OPEN_INTENT_STATES, Intent, IntentOp, IntentState, Side
+from shopsync.state.records import OPEN_INTENT_STATES, Intent, IntentInput, IntentOp, IntentState, Side
 from shopsync.state.tables import IN_FLIGHT_WHERE, journal
 
 __all__ = ["JournalOps"]
@@ -106,12 +106,111 @@ class JournalOps(StoreBase):
                 existing_id=existing,
             )
 
+    def journal_intents(
+        self, entity: str, intents: Sequence[IntentInput], *, conn: sa.Connection | None = None
+    ) -> list[int | None]:
+        """Bulk ``journal_intent`` (one statement per chunk instead of one per intent): the new ids in
+        order, None where that record already has an unresolved write to the same side (where
+        ``journal_intent`` raises IntentInFlight)."""
+        now = self._now()
+        rows = []
+        for i in intents:
+            Side(i.target), Side(i.source_side), IntentOp(i.op)  # ValueError for a typo, before the database
+            rows.append(
+                {
+                    "tenant": self._tenant,
+                    "entity": str(entity),
+                    "target_side": str(i.target),
+                    "op": str(i.op),
+                    "source_side": str(i.source_side),
+                    "source_id": str(i.source_id),
+                    "natural_key": None if i.natural_key is None else dict(i.natural_key),
+                    "idempotency_key": i.idempotency_key,
+                    "payload": i.payload,
+                    "state": IntentState.PENDING.value,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        keys = [(r["target_side"], r["source_side"], r["source_id"]) for r in rows]
+        if len(set(keys)) != len(keys):
+            # The same record twice: the second would be in flight behind the first; keep that exact.
+            return [self._journal_or_none(entity, i, conn) for i in intents]
+        insert = (
+            self._insert(journal)
+            .on_conflict_do_nothing(
+                index_elements=["tenant", "entity", "target_side", "source_side", "source_id"],
+                index_where=IN_FLIGHT_WHERE,
+            )
+            .returning(journal.c.id, journal.c.target_side, journal.c.source_side, journal.c.source_id)
+        )
+        created: dict[tuple[str, str, str], int] = {}
+        with self._write(conn) as c:
+            # executemany with RETURNING: SQLAlchemy sends batched multi-row INSERTs ("insertmanyvalues").
+            # A skipped (in-flight) row returns nothing, so results are matched by key, not by position.
+            for batch in chunks(rows):
+                created.update({(t, s, i): int(n) for n, t, s, i in c.execute(insert, batch)})
+        return [created.get(k) for k in keys]
+
+    def _journal_or_none(self, entity: str, i: IntentInput, conn: sa.Connection | None) -> int | None:
+        try:
+            return self.journal_intent(
+                entity,
+                target=i.target,
+                op=i.op,
+                source_side=i.source_side,
+                source_id=i.source_id,
+                natural_key=i.natural_key,
+                idempotency_key=i.idempotency_key,
+                payload=i.payload,
+                conn=conn,
+            )
+        except IntentInFlight:
+            return None
+
     def journal_done(
         self, intent_id: int, result_id: str | int | None = None, *, conn: sa.Connection | None = None
     ) -> None:
         """The write happened; ``result_id`` is the record it wrote (repeating the same call is a no-op)."""
         result = None if result_id is None else str(result_id)
         self._close(intent_id, IntentState.DONE, {"result_id": result, "error": None}, conn)
+
+    def journal_done_many(
+        self, done: Sequence[tuple[int, str | int | None]], *, conn: sa.Connection | None = None
+    ) -> None:
+        """Bulk ``journal_done`` for ``(intent id, result id)`` pairs: one statement per chunk; raises as
+        ``journal_done`` would (an intent closed otherwise, or unknown) and then closes none."""
+        if not done:
+            return
+        wanted = {int(i): None if r is None else str(r) for i, r in done}
+        update = (
+            sa.update(journal)
+            .where(
+                self._mine(journal),
+                journal.c.id == sa.bindparam("intent_id"),
+                # Not IN (…): an expanding parameter cannot be used with executemany.
+                sa.or_(*(journal.c.state == str(s) for s in OPEN_INTENT_STATES)),
+            )
+            .values(
+                state=IntentState.DONE.value,
+                updated_at=self._now(),
+                result_id=sa.bindparam("result"),
+                error=None,
+            )
+        )
+        with self._atomic(conn) as c:
+            for batch in chunks(list(wanted.items())):
+                c.execute(update, [{"intent_id": i, "result": r} for i, r in batch])
+                # executemany row counts are not reliable on every driver: check what is stored.
+                stored = c.execute(
+                    sa.select(journal.c.id, journal.c.state, journal.c.result_id).where(
+                        self._mine(journal), journal.c.id.in_([i for i, _ in batch])
+                    )
+                )
+                good = {i for i, state, result in stored if state == IntentState.DONE and result == wanted[i]}
+                for intent_id, result in batch:
+                    if intent_id not in good:  # the single call raises the precise error
+                        self._close(intent_id, IntentState.DONE, {"result_id": result, "error": None}, c)
 
     def journal_ambiguous(
         self, intent_id: int, error: str | None = None, *, conn: sa.Connection | None = None

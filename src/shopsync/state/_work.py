@@ -109,6 +109,20 @@ class WorkOps(StoreBase):
         with self._read(conn) as c:
             return [_work(r) for r in c.execute(query.order_by(pending_work.c.not_before))]
 
+    def work_item(
+        self, entity: str, side: Side | str, record_id: str | int, *, conn: sa.Connection | None = None
+    ) -> WorkItem | None:
+        """The queued row of one record (its current generation), if it is queued."""
+        query = sa.select(pending_work).where(
+            self._mine(pending_work),
+            pending_work.c.entity == str(entity),
+            pending_work.c.side == str(side),
+            pending_work.c.record_id == str(record_id),
+        )
+        with self._read(conn) as c:
+            row = c.execute(query).first()
+            return None if row is None else _work(row)
+
     def _same_generation(self, item: WorkItem) -> sa.ColumnElement[bool]:
         return sa.and_(
             self._mine(pending_work),
@@ -170,10 +184,11 @@ class WorkOps(StoreBase):
         *,
         conn: sa.Connection | None = None,
     ) -> None:
-        """Record how a pass ended and its summary (counts per entity and side)."""
+        """Record how a pass ended and its summary (counts per entity and side); ``interrupted`` for a
+        pass that stopped early on request."""
         outcome = PassStatus(status)
-        if outcome in (PassStatus.RUNNING, PassStatus.INTERRUPTED):
-            raise ValueError(f"a pass finishes as succeeded, partial or failed, not {outcome}")
+        if outcome is PassStatus.RUNNING:
+            raise ValueError(f"a pass finishes as succeeded, partial, failed or interrupted, not {outcome}")
         with self._write(conn) as c:
             result = c.execute(
                 sa.update(passes)

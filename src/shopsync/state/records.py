@@ -22,8 +22,10 @@ __all__ = [
     "EntityStatus",
     "Event",
     "EventAction",
+    "EventInput",
     "FieldConflict",
     "Intent",
+    "IntentInput",
     "IntentOp",
     "IntentState",
     "Link",
@@ -145,7 +147,7 @@ class PassStatus(enum.StrEnum):
     PARTIAL = "partial"
     #: Stopped by an error (configuration, connection, mass-delete breaker).
     FAILED = "failed"
-    #: The process died while the pass was running.
+    #: The process died while the pass was running, or the pass stopped early on request.
     INTERRUPTED = "interrupted"
 
 
@@ -174,6 +176,8 @@ class EventAction(enum.StrEnum):
     REVIEW = "review"
     #: The record waits for a dependency (e.g. its customer is not linked yet).
     WAITING = "waiting"
+    #: Written under another name on ``side`` because that system already had the record's name.
+    RENAMED = "renamed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +189,30 @@ class Link:
     tripletex_id: int
     parent_webshop_id: str | None
     created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IntentInput:
+    """One intent to journal in bulk (``StateStore.journal_intents``); the fields of ``journal_intent``."""
+
+    target: str
+    op: str
+    source_side: str
+    source_id: str | int
+    natural_key: dict[str, Any] | None = None
+    idempotency_key: str | None = None
+    payload: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventInput:
+    """One event to log in bulk (``StateStore.log_events``); the fields of ``log_event``."""
+
+    action: str
+    webshop_id: str | None = None
+    tripletex_id: int | None = None
+    side: str | None = None
+    detail: Any = None
 
 
 @dataclass(frozen=True, slots=True)

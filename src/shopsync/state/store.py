@@ -8,6 +8,7 @@ in one mixin per concern (``_links``, ``_progress``, ``_journal``, ``_issues``, 
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
 
@@ -16,11 +17,13 @@ from sqlalchemy.engine import URL, Engine
 
 from shopsync.state import migrate
 from shopsync.state._base import Clock, utc_now
+from shopsync.state._deliveries import DeliveryOps
 from shopsync.state._events import EventOps
 from shopsync.state._issues import IssueOps
 from shopsync.state._journal import JournalOps
 from shopsync.state._links import LinkOps
 from shopsync.state._progress import ProgressOps
+from shopsync.state._scratch import scratch_copy
 from shopsync.state._work import WorkOps
 from shopsync.state.records import (
     OPEN_INTENT_STATES,
@@ -44,7 +47,7 @@ from shopsync.state.urls import create_state_engine
 __all__ = ["StateStore"]
 
 
-class StateStore(LinkOps, ProgressOps, JournalOps, IssueOps, WorkOps, EventOps):
+class StateStore(LinkOps, ProgressOps, JournalOps, IssueOps, WorkOps, EventOps, DeliveryOps):
     """The sync state of one tenant in a SQLite or PostgreSQL database.
 
     Every operation runs in its own short transaction unless given ``conn=``, a connection from
@@ -87,6 +90,16 @@ class StateStore(LinkOps, ProgressOps, JournalOps, IssueOps, WorkOps, EventOps):
     ) -> StateStore:
         """A store on an engine from ``urls.create_state_engine`` whose schema is already at head."""
         return cls(engine, tenant, clock)
+
+    def scratch_copy(self) -> AbstractContextManager[StateStore]:
+        """A store on a throwaway copy of this tenant's working state, deleted when the block ends::
+
+            with store.scratch_copy() as scratch:    # a dry run writes here, never to ``store``
+                ...
+
+        See ``_scratch`` for what is copied (everything a pass reads; not the timeline or history).
+        """
+        return scratch_copy(self)
 
     def for_tenant(self, tenant: str) -> StateStore:
         """A store for another tenant sharing this one's engine (closing either closes both)."""

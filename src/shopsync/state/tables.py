@@ -46,6 +46,9 @@ __all__ = [
     "review_items",
     "seen_versions",
     "snapshots",
+    "tenants",
+    "tripletex_rate_windows",
+    "webhook_deliveries",
 ]
 
 #: The tenant of a single-shop installation.
@@ -323,4 +326,52 @@ passes = sa.Table(
     _one_of("kind", PassKind),
     _one_of("status", PassStatus),
     sa.Index(None, "tenant", "kind", "started_at"),
+)
+
+# Webhook deliveries already accepted (webshop ``Webhook-Id``, Tripletex ``idempotency-key``): a
+# redelivery, or a replay of a captured one, is answered without being processed again, also after a
+# restart. Rows older than the senders' retry window are pruned.
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    _tenant(),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("delivery_id", sa.Text, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("tenant", "source", "delivery_id"),
+    _one_of("source", Side),
+    sa.Index(None, "tenant", "received_at"),
+)
+
+# The shops of a multi-tenant installation (``shopsync tenants``, ``shopsync.tenants``). Each shop's
+# whole config, secrets included, is sealed with SHOPSYNC_SECRET_KEY (Fernet); only what ``tenants
+# list`` shows is kept in clear. Unlike the tables above this one is read across tenants, by the
+# registry, never by a tenant's ``StateStore``.
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("tenant", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("webshop_url", sa.Text, nullable=False),
+    sa.Column("tripletex_url", sa.Text, nullable=False),
+    sa.Column("sealed_config", sa.Text, nullable=False),
+    # The Tripletex allowance shared by every worker: ``rate_limit`` requests per ``rate_period`` s.
+    sa.Column("rate_limit", sa.Integer, nullable=True),
+    sa.Column("rate_period", sa.Float, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("tenant"),
+    sa.CheckConstraint("status IN ('active', 'paused')", name="status"),
+    sa.CheckConstraint("rate_limit IS NULL OR (rate_limit > 0 AND rate_period > 0)", name="rate"),
+)
+
+# A sliding window per tenant: the times (epoch seconds, the database's clock) of the Tripletex
+# requests granted in the last ``rate_period`` (``shopsync.jobs.ratelimit``).
+tripletex_rate_windows = sa.Table(
+    "tripletex_rate_windows",
+    metadata,
+    sa.Column("tenant", sa.Text, nullable=False),
+    sa.Column("grants", JSON_TYPE, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("tenant"),
 )

@@ -7,7 +7,7 @@ and one connection pool between all its resources, so it is meant to live for a 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 import httpx2
@@ -31,7 +31,9 @@ class TripletexClient:
 
     ``transport`` replaces the network (``httpx2.MockTransport`` in unit tests,
     ``httpx2.ASGITransport`` for an in-process simulator); pacing, retries and auth still apply.
-    ``clock`` (aware UTC datetimes) decides when the session is due for renewal.
+    ``clock`` (aware UTC datetimes) decides when the session is due for renewal. ``limiter`` is an
+    extra async gate every wire request awaits after the in-process pacer, e.g. a rate limit shared
+    by several processes (``shopsync.jobs.ratelimit``); None (the default) leaves the pacer alone.
     """
 
     def __init__(
@@ -40,6 +42,7 @@ class TripletexClient:
         *,
         transport: httpx2.AsyncBaseTransport | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
+        limiter: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings = settings or TripletexSettings()  # from the environment
         register_secret(settings.consumer_token)
@@ -60,7 +63,7 @@ class TripletexClient:
         )
         self._http = httpx2.AsyncClient(
             base_url=settings.base_url.rstrip("/"),
-            transport=InstrumentedTransport(inner, self._pacer),
+            transport=InstrumentedTransport(inner, self._pacer, limiter),
             timeout=httpx2.Timeout(
                 connect=settings.connect_timeout,
                 read=settings.read_timeout,

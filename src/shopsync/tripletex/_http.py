@@ -11,7 +11,7 @@ exception tree (``_map_errors`` and ``error_from_response``).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -55,14 +55,30 @@ _NOT_SENT_EXTRA = (httpx2.ProxyError, httpx2.LocalProtocolError)
 
 
 class InstrumentedTransport(httpx2.AsyncBaseTransport):
-    """Paces and logs every wire request, then hands it to the wrapped transport."""
+    """Paces and logs every wire request, then hands it to the wrapped transport.
 
-    def __init__(self, inner: httpx2.AsyncBaseTransport, pacer: RateLimitPacer) -> None:
+    ``limiter``, when given, is awaited after the pacer: a second gate such as a rate limit shared
+    with other processes. It goes last so its grant is as close to the send as possible.
+    """
+
+    def __init__(
+        self,
+        inner: httpx2.AsyncBaseTransport,
+        pacer: RateLimitPacer,
+        limiter: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self._inner = inner
         self._pacer = pacer
+        self._limiter = limiter
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await self._pacer.acquire()
+        if self._limiter is not None:
+            try:
+                await self._limiter()
+            except BaseException:
+                self._pacer.release(None)
+                raise
         template = request.extensions.get(TEMPLATE, request.url.path)
         started = time.perf_counter()
         try:

@@ -123,3 +123,25 @@ async def test_bad_records_are_dead_lettered_with_reasons_and_replayed_when_fixe
     assert [(d.side, d.record_id) for d in w.store.open_dead_letters("customer")] == [
         ("tripletex", str(odd.id))
     ]
+
+
+async def test_a_refused_update_of_a_linked_pair_stays_dead_lettered_until_fixed(world: Worlds) -> None:
+    """An edit Tripletex refuses on a linked customer is a dead letter that stays open (exit 1) pass
+    after pass — the pair's other side being in sync must not close it — until the shop fixes it."""
+    w = await world(shop={"customers": 3, "products": 0, "orders": 0}, options={"entities": ("customer",)})
+    assert (await w.sync()).exit_code == 0
+    shop_id = (await w.shop_list("customers"))[0]["id"]
+    await w.shop_call("PATCH", f"/customers/{shop_id}", {"email": "ola;kari@example.no"})
+    for _ in range(2):  # the second pass does not retry it (the feed moved on), nor forget it
+        summary = await w.sync()
+        assert summary.exit_code == 1, summary
+        letter = w.store.open_dead_letter_for("customer", "webshop", shop_id)
+        assert letter is not None and letter.attempts == 1 and "Ugyldig e-postadresse" in letter.reason
+    assert letter is not None
+    await w.engine().replay([letter.id])
+    again = w.store.open_dead_letter_for("customer", "webshop", shop_id)
+    assert again is not None and again.attempts == 2
+    await w.shop_call("PATCH", f"/customers/{shop_id}", {"email": "ola.kari@example.no"})
+    fixed = await w.sync()
+    assert fixed.exit_code == 0 and fixed.of("customer", "tripletex").updated == 1
+    assert w.store.open_dead_letter_for("customer", "webshop", shop_id) is None

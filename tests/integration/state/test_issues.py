@@ -139,3 +139,32 @@ def test_review_items(store: StateStore) -> None:
         store.resolve_review(first, "open")
     with pytest.raises(InvalidTransition):
         store.resolve_review(first, "dismissed")
+
+
+def test_items_are_found_by_id_whatever_their_status(store: StateStore) -> None:
+    """``conflict_by_id`` / ``review_by_id`` return open and settled items; another tenant's id is None."""
+    conflict = _conflict(store, "B")
+    review = store.add_review("customer", "webshop", "c-1", [{"tripletex_id": 7}])
+    assert store.conflict_by_id(conflict).status == "open"  # type: ignore[union-attr]
+    store.resolve_conflict(conflict, "tripletex")
+    assert store.conflict_by_id(conflict).winner == "tripletex"  # type: ignore[union-attr]
+    store.resolve_review(review, "dismissed")
+    assert store.review_by_id(review).status == "dismissed"  # type: ignore[union-attr]
+    other = store.for_tenant("other")
+    assert other.conflict_by_id(conflict) is None and other.review_by_id(review) is None
+    assert store.conflict_by_id(999_999) is None and store.review_by_id(999_999) is None
+
+
+def test_review_decisions_are_the_latest_closed_review_per_record(store: StateStore) -> None:
+    """A record reviewed twice reports its latest decision; open reviews and other sides are not decisions."""
+    first = store.add_review("customer", "webshop", "c-1", [{"tripletex_id": 7}])
+    store.resolve_review(first, "dismissed")
+    second = store.add_review("customer", "webshop", "c-1", [{"tripletex_id": 8}])
+    store.resolve_review(second, "created")
+    store.add_review("customer", "webshop", "c-2", [{"tripletex_id": 9}])
+    done = store.add_review("customer", "tripletex", "c-3", [{"webshop_id": "x"}])
+    store.resolve_review(done, "linked")
+    decisions = store.review_decisions("customer", "webshop", ["c-1", "c-2", "c-3"])
+    assert decisions == {"c-1": "created"}
+    assert store.review_decisions("customer", "tripletex", ["c-3"]) == {"c-3": "linked"}
+    assert store.review_decisions("customer", "webshop", []) == {}

@@ -228,3 +228,15 @@ def test_bulk_operations_with_ten_thousand_rows(store: StateStore) -> None:
     assert len(snaps) == n
     assert snaps["c-04242"].values == {"name": "Customer 4242", "n": "4242"}
     assert sum(1 for _ in store.links("customer")) == n
+
+
+def test_synced_versions_are_the_snapshot_versions_of_every_link(store: StateStore) -> None:
+    """Every linked Tripletex id with its snapshot's version (None without a snapshot or version)."""
+    store.link("product", "p-1", 11)
+    store.link("product", "p-2", 12)
+    store.link("product", "p-3", 13)
+    store.link("customer", "c-1", 11)
+    store.save_snapshot("product", "p-1", {"name": "A"}, tripletex_version=4)
+    store.save_snapshot("product", "p-2", {"name": "B"})
+    assert store.synced_versions("product") == {11: 4, 12: None, 13: None}
+    assert store.for_tenant("other").synced_versions("product") == {}

@@ -143,3 +143,45 @@ def test_status_summary(store: StateStore) -> None:
     encoded = json.loads(json.dumps(summary.to_dict()))
     assert encoded["entities"]["order"]["pending"] == 1
     assert encoded["tenant"] == "default"
+
+
+def test_work_item_is_the_current_generation_of_one_record(store: StateStore, clock: FakeClock) -> None:
+    """``work_item`` returns a queued record's row (its latest generation), or None when not queued."""
+    assert store.work_item("customer", "webshop", "c-1") is None
+    store.enqueue("customer", "webshop", "c-1", "webhook")
+    store.enqueue("customer", "webshop", "c-1", "webhook again")
+    item = store.work_item("customer", "webshop", "c-1")
+    assert item is not None and (item.generation, item.reason) == (2, "webhook again")
+    assert store.work_item("customer", "tripletex", "c-1") is None
+    assert store.for_tenant("other").work_item("customer", "webshop", "c-1") is None
+    assert store.complete_work(item)
+    assert store.work_item("customer", "webshop", "c-1") is None
+
+
+def test_a_scratch_copy_reads_like_the_store_and_never_writes_it(store: StateStore, clock: FakeClock) -> None:
+    """The copy holds the tenant's working state (ids kept); what is written to it stays there."""
+    store.link("customer", "c-1", 11)
+    store.save_snapshot("customer", "c-1", {"name": "A"}, tripletex_version=3)
+    store.advance_cursor("webshop", "customer", "cursor-1")
+    store.record_seen_versions("customer", {11: 3})
+    letter = store.dead_letter("customer", "webshop", "c-2", "bad e-mail")
+    conflict = store.record_conflict(
+        "customer", "c-1", 11, "name", base="A", webshop_value="B", tripletex_value="C", policy="manual"
+    )
+    store.enqueue("customer", "webshop", "c-1", "webhook")
+    store.for_tenant("other").link("customer", "x-1", 99)
+    with store.scratch_copy() as scratch:
+        assert scratch.tripletex_id_for("customer", "c-1") == 11
+        assert scratch.snapshot("customer", "c-1").tripletex_version == 3  # type: ignore[union-attr]
+        assert scratch.cursor("webshop", "customer") == "cursor-1"
+        assert scratch.seen_versions("customer") == {11: 3}
+        assert [d.id for d in scratch.open_dead_letters()] == [letter]
+        assert [c.id for c in scratch.open_conflicts()] == [conflict]
+        assert [w.record_id for w in scratch.due_work()] == ["c-1"]
+        assert scratch.tenant == "default" and scratch.for_tenant("other").count_links() == 0
+        scratch.link("customer", "c-3", 13)
+        scratch.advance_cursor("webshop", "customer", "cursor-2")
+        scratch.mark_replayed(letter)
+    assert store.tripletex_id_for("customer", "c-3") is None
+    assert store.cursor("webshop", "customer") == "cursor-1"
+    assert [d.id for d in store.open_dead_letters()] == [letter]

@@ -18,7 +18,7 @@ def test_webshop_command_builds_the_configured_shop(monkeypatch: pytest.MonkeyPa
     def fake_run(asgi: Any, host: str, port: int, log_level: str) -> None:
         started.update(app=asgi, host=host, port=port)
 
-    monkeypatch.setattr("shopsync.cli.sim_webshop.uvicorn.run", fake_run)
+    monkeypatch.setattr("uvicorn.run", fake_run)
     args = ["sim", "webshop", "--port", "8799", "--seed", "2", "--customers", "5", "--products", "4"]
     args += [
         "--orders",
@@ -48,6 +48,6 @@ def test_webshop_command_builds_the_configured_shop(monkeypatch: pytest.MonkeyPa
 
 def test_webhook_url_needs_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     """--webhook-url without --webhook-secret is a usage error, and no server starts."""
-    monkeypatch.setattr("shopsync.cli.sim_webshop.uvicorn.run", lambda *a, **k: pytest.fail("server started"))
+    monkeypatch.setattr("uvicorn.run", lambda *a, **k: pytest.fail("server started"))
     result = CliRunner().invoke(app, ["sim", "webshop", "--webhook-url", "http://127.0.0.1:9/h"])
     assert result.exit_code != 0

@@ -185,11 +185,18 @@ class MappingError(WebshopError, Terminal):
     """A record could not be translated between the shop's shape and the contract."""
 
     def __init__(
-        self, message: str | None = None, *, resource: str = "", record_id: str | None = None
+        self,
+        message: str | None = None,
+        *,
+        resource: str = "",
+        record_id: str | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(message)
         self.resource = resource
         self.record_id = record_id
+        #: The contract field at fault (dotted, e.g. ``lines.0.quantity``), when one is known.
+        self.field = field
 
     def __str__(self) -> str:
         where = f"{self.resource}/{self.record_id}: " if self.record_id else f"{self.resource}: "

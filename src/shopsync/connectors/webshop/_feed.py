@@ -153,7 +153,7 @@ class ChangeFeed:
                 log.warning(
                     "webshop.feed_rejected", resource=self.mapper.resource, id=exc.record_id, error=str(exc)
                 )
-                out.rejected.append(Rejected(id=exc.record_id, error=str(exc)))
+                out.rejected.append(Rejected(id=exc.record_id, error=str(exc), field=exc.field))
                 continue
             moment = entry.updated_at or pos.since or dt.datetime(1970, 1, 1, tzinfo=_UTC)
             if out.first_stamp is None:

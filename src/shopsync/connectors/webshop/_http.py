@@ -11,8 +11,10 @@ Every request names how safe it is to repeat (``Safety``):
   ``AmbiguousWriteError`` at once.
 
 429 waits for Retry-After (up to ``RetryConfig.max_retry_after``) and pauses every request of this
-connector until then, so concurrent callers do not hammer the shop. All requests pass an aiolimiter
-rate limit. Errors and logs carry the method and path only (never query strings, headers or bodies).
+connector until then, so concurrent callers do not hammer the shop. A 429 means nothing was processed:
+it does not use up one of ``RetryConfig.attempts`` (those count failures); the call's ``timeout``
+bounds how long a storm of them is waited out. All requests pass an aiolimiter rate limit. Errors and
+logs carry the method and path only (never query strings, headers or bodies).
 """
 
 from __future__ import annotations
@@ -91,6 +93,24 @@ def retry_decision(exc: Exception, safety: Safety, max_retry_after: float) -> bo
     if isinstance(exc, ServerError):
         return safety is not Safety.UNSAFE
     return False
+
+
+class _Budget:
+    """Stamina's ``on=`` hook for one call: ``retry_decision``, with ``attempts`` counting failures only
+    (a 429 storm must not exhaust them: the shop processed nothing)."""
+
+    def __init__(self, safety: Safety, attempts: int, max_retry_after: float) -> None:
+        self.safety = safety
+        self.attempts = attempts
+        self.max_retry_after = max_retry_after
+        self.failures = 0
+
+    def __call__(self, exc: Exception) -> bool | float:
+        decision = retry_decision(exc, self.safety, self.max_retry_after)
+        if decision is False or isinstance(exc, RateLimited):
+            return decision
+        self.failures += 1
+        return self.failures < self.attempts
 
 
 def _error_fields(raw: Any) -> list[dict[str, str]]:
@@ -200,8 +220,8 @@ class HttpClient:
             send_headers["Content-Type"] = "application/json"
         try:
             async for attempt in stamina.retry_context(
-                on=lambda exc: retry_decision(exc, safety, retry.max_retry_after),
-                attempts=retry.attempts,
+                on=_Budget(safety, retry.attempts, retry.max_retry_after),
+                attempts=None,
                 timeout=retry.timeout,
                 wait_initial=retry.wait_initial,
                 wait_max=retry.wait_max,

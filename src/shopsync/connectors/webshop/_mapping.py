@@ -12,6 +12,7 @@ A resource with no ``fields`` already speaks the contract: records pass through 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
@@ -33,9 +34,43 @@ SERVER_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
 _MISSING = object()
 
 
+#: What no text field may hold: C0 control characters but tab, line feed and carriage return; DEL;
+#: lone surrogates (valid JSON escapes, but not Unicode: no UTF-8 encoder or database takes them).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 @lru_cache(maxsize=256)
 def _expression(source: str) -> Expression:
     return Expression(source)
+
+
+def _describe(exc: ValidationError) -> tuple[str, str | None]:
+    """A short reason naming every field at fault (no input values: they may be huge), and the first."""
+    errors = exc.errors(include_url=False, include_input=False)
+    fields = [".".join(str(p) for p in e["loc"]) or "record" for e in errors]
+    parts = [f"{field}: {e['msg']}" for field, e in zip(fields, errors, strict=True)]
+    more = f" (and {len(parts) - 5} more)" if len(parts) > 5 else ""
+    return "; ".join(parts[:5]) + more, (fields[0] if fields else None)
+
+
+def _bad_text(value: Any, path: str) -> tuple[str, str] | None:
+    """(field, reason) of the first string in a validated record that is not text, else None."""
+    if isinstance(value, str):
+        found = _NOT_TEXT.search(value)
+        if found is None:
+            return None
+        return path, f"holds U+{ord(found.group()):04X} at position {found.start()}, which is not text"
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            problem = _bad_text(getattr(value, name), f"{path}.{name}" if path else name)
+            if problem is not None:
+                return problem
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = _bad_text(item, f"{path}.{index}")
+            if problem is not None:
+                return problem
+    return None
 
 
 class RecordMapper:
@@ -61,27 +96,53 @@ class RecordMapper:
 
     def tombstone(self, raw: Mapping[str, Any], flag: str) -> Tombstone | None:
         """The feed item as a tombstone, or None when it is a live record."""
+        if not isinstance(raw, Mapping):
+            raise MappingError(f"not a record: a JSON {type(raw).__name__}", resource=self.resource)
         if raw.get(flag) is not True:
             return None
-        if self.identity:
-            return Tombstone.model_validate(raw)
-        spec = self.rc.fields.get("updated_at", FieldSpec(path="updated_at", type="timestamp"))
-        stamp = self._read_field("updated_at", spec, raw, raw, ShopSettings())
+        record_id = None if raw.get("id") is None else str(raw.get("id"))
         try:
+            if self.identity:
+                return Tombstone.model_validate(raw)
+            spec = self.rc.fields.get("updated_at", FieldSpec(path="updated_at", type="timestamp"))
+            stamp = self._read_field("updated_at", spec, raw, raw, ShopSettings())
             return Tombstone(id=self.shop_id(raw), updated_at=stamp)
         except ValidationError as exc:
-            raise MappingError(f"bad tombstone: {exc}", resource=self.resource) from exc
+            reason, field = _describe(exc)
+            raise MappingError(
+                f"bad tombstone: {reason}", resource=self.resource, record_id=record_id, field=field
+            ) from exc
+        except ValueError as exc:
+            raise MappingError(f"bad tombstone: {exc}", resource=self.resource, record_id=record_id) from exc
 
     def to_contract(self, raw: Mapping[str, Any], settings: ShopSettings) -> Record:
-        """A shop record as the contract model; ``MappingError`` when it cannot be translated."""
-        record_id = str(raw.get("id")) if isinstance(raw, Mapping) else None
+        """A shop record as the contract model; ``MappingError`` (naming the field) when it cannot be
+        translated: wrong types, missing or out-of-range values, text that is not text."""
+        if not isinstance(raw, Mapping):
+            raise MappingError(f"not a record: a JSON {type(raw).__name__}", resource=self.resource)
+        record_id = None if raw.get("id") is None else str(raw.get("id"))
         try:
             data = raw if self.identity else self._read_object(self.rc.fields, raw, raw, settings)
-            return self.model.model_validate(data)
-        except (ValidationError, ValueError) as exc:
+            record = self.model.model_validate(data)
+        except ValidationError as exc:
+            reason, field = _describe(exc)
+            raise MappingError(
+                f"cannot read record: {reason}", resource=self.resource, record_id=record_id, field=field
+            ) from exc
+        except ValueError as exc:
             raise MappingError(
                 f"cannot read record: {exc}", resource=self.resource, record_id=record_id
             ) from exc
+        problem = _bad_text(record, "")
+        if problem is not None:
+            field, reason = problem
+            raise MappingError(
+                f"cannot read record: {field}: {reason}",
+                resource=self.resource,
+                record_id=record_id,
+                field=field,
+            )
+        return record
 
     def _scope(self, current: Mapping[str, Any], root: Mapping[str, Any], settings: ShopSettings) -> Scope:
         return Scope(

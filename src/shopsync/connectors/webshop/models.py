@@ -5,6 +5,9 @@ Whatever a shop's real JSON looks like, the connector translates it into exactly
 *strings* in JSON (``"199.00"``, ``"1.5"``, ``"25.00"``); floats are refused on input because they
 cannot carry øre exactly. Timestamps are timezone-aware and serialised as RFC 3339 with an offset.
 
+Text fields carry the contract's input length limits and amounts its minimum of 0, so an oversized or
+negative value is refused on reading, with the field named, instead of failing later in Tripletex.
+
 ``id``, ``created_at``, ``updated_at`` and ``version`` are assigned by the shop; they are ``None`` only
 on a record that has not been created yet (the argument of ``Connector.create``).
 """
@@ -94,11 +97,12 @@ def _format_timestamp(value: dt.datetime) -> str:
     return value.isoformat()
 
 
-#: Money: decimal with at most two places; JSON ``"199.00"``.
+#: Money: a non-negative decimal with at most two places (the contract's ``Money``); JSON ``"199.00"``.
 Money = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
     AfterValidator(_two_places),
+    Field(ge=0),
     PlainSerializer(format_money, return_type=str, when_used="json"),
 ]
 #: VAT rate in percent: decimal with at most two places; JSON ``"25.00"``.
@@ -109,10 +113,11 @@ VatRate = Annotated[
     Field(ge=0, le=100),
     PlainSerializer(format_money, return_type=str, when_used="json"),
 ]
-#: Quantity: any decimal; JSON ``"2"`` / ``"1.5"``.
+#: Quantity: a non-negative decimal (the contract's ``Quantity``); JSON ``"2"`` / ``"1.5"``.
 Quantity = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
+    Field(ge=0),
     PlainSerializer(format_quantity, return_type=str, when_used="json"),
 ]
 #: Timezone-aware timestamp; JSON RFC 3339 with offset (``2026-11-28T21:40:00.123456+00:00``).
@@ -139,10 +144,10 @@ class _Stored(_Model):
 class Address(_Model):
     """A postal address."""
 
-    line1: str
-    line2: str | None = None
-    postal_code: str
-    city: str
+    line1: str = Field(max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    postal_code: str = Field(max_length=10)
+    city: str = Field(max_length=100)
     country: _Country
 
 
@@ -150,12 +155,12 @@ class Customer(_Stored):
     """A private person or a company buying from the shop."""
 
     type: Literal["private", "company"] = "private"
-    first_name: str | None = None
-    last_name: str | None = None
-    company_name: str | None = None
-    organization_number: str | None = None
-    email: str
-    phone: str | None = None
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    company_name: str | None = Field(default=None, max_length=200)
+    organization_number: str | None = Field(default=None, max_length=30)
+    email: str = Field(max_length=254)
+    phone: str | None = Field(default=None, max_length=30)
     language: Literal["nb", "nn", "en", "sv", "da", "de"] = "nb"
     billing_address: Address
     shipping_address: Address | None = None
@@ -165,9 +170,9 @@ class Customer(_Stored):
 class Product(_Stored):
     """Something the shop sells; ``price`` includes VAT iff ``ShopSettings.prices_include_vat``."""
 
-    sku: str
-    name: str
-    description: str = ""
+    sku: str = Field(max_length=64)
+    name: str = Field(max_length=255)
+    description: str = Field(default="", max_length=10_000)
     price: Money
     currency: _Currency
     vat_rate: VatRate
@@ -180,8 +185,8 @@ class OrderLine(_Model):
 
     id: str | None = None
     product_id: str | None = None
-    sku: str | None = None
-    name: str
+    sku: str | None = Field(default=None, max_length=64)
+    name: str = Field(max_length=255)
     quantity: Quantity
     unit_price: Money
     vat_rate: VatRate
@@ -192,7 +197,7 @@ class Order(_Stored):
     """A customer's order with its lines and shipping."""
 
     #: Assigned by the shop when a create leaves it out.
-    number: str | None = None
+    number: str | None = Field(default=None, max_length=32)
     # None only for shops that allow guest orders without a customer record (WooCommerce).
     customer_id: str | None = None
     status: Literal["pending", "processing", "completed", "cancelled", "refunded"]
@@ -203,7 +208,7 @@ class Order(_Stored):
     lines: list[OrderLine]
     shipping_cost: Money = Decimal("0.00")
     shipping_vat_rate: VatRate = Decimal("0.00")
-    note: str | None = None
+    note: str | None = Field(default=None, max_length=2000)
 
 
 Record: TypeAlias = Customer | Product | Order
@@ -232,6 +237,8 @@ class Rejected(_Model):
 
     id: str | None = None
     error: str
+    #: The contract field at fault (dotted, e.g. ``lines.0.quantity``), when one is known.
+    field: str | None = None
 
 
 class ChangePage(_Model):

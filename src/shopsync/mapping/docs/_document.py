@@ -23,6 +23,7 @@ __all__ = ["SOURCE", "TARGET", "DocRow", "DocSection", "Document", "build_docume
 SOURCE = "Custom Webshop"
 TARGET = "Tripletex"
 _DIRECTION = {"both": "Both ways", "to_tripletex": "To Tripletex", "to_webshop": "To webshop"}
+_SIDE = {"webshop": "the webshop", "tripletex": TARGET}
 _REF_SHORT = {
     "vat_type": "VAT rate → outgoing VAT type.",
     "country": "ISO country code → country id.",
@@ -134,6 +135,9 @@ def _notes(row: Row, block: Block | None) -> str:
         parts.append("Compared to the øre.")
     if row.when is not None and not row.note:
         parts.append(f"Only when {row.when.source}.")
+    owner = row.owner or (block.owner if block is not None else None)
+    if owner is not None:
+        parts.append(f"Owner: {_SIDE[owner]} (its value wins when both sides change it).")
     return " ".join(parts)
 
 
@@ -201,12 +205,29 @@ def _references(mapping: Mapping) -> list[str]:
     return texts
 
 
+def _owners(mapping: Mapping) -> list[str]:
+    """One sentence listing the rows whose owner decides their conflicts, if any row has one."""
+    owned = []
+    for entity in mapping.entities.values():
+        for entry in entity.entries:
+            if entry.owner is not None:
+                owned.append(f"{entity.title} {entry.key} ({_SIDE[entry.owner]})")
+    if not owned:
+        return []
+    return [
+        "Properties with an owner are decided by it instead, whatever the policy (recorded with policy "
+        f"owner:webshop or owner:tripletex): {', '.join(owned)}. A conflict held for a person and then "
+        "decided by hand is written at once and does not come back."
+    ]
+
+
 def _policies(mapping: Mapping, policy: SyncPolicy) -> list[str]:
     texts = [
         "Each property is merged three ways against the state of the last synchronization: a property "
         "changed on one side only is copied to the other side. When both sides changed the same property "
         f"to different values (a true conflict), {CONFLICT_POLICIES[policy.conflict_policy]} "
         f"(config key conflict_policy = {policy.conflict_policy}).",
+        *_owners(mapping),
         f"When a linked record is deleted on one side, {DELETE_POLICIES[policy.delete_policy]} "
         f"(config key delete_policy = {policy.delete_policy}). Nothing is ever hard-deleted.",
     ]

@@ -46,7 +46,9 @@ INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("isInactive",),
         ("changed_at",),
     ),
-    "product": (("number",), ("ean",)),
+    # ``name``: every created product's name is checked for uniqueness (an equality lookup); without
+    # the index each check read every product, so creating N products took O(N²).
+    "product": (("number",), ("ean",), ("name",)),
     "orders": (("orderDate",), ("customer",), ("number",)),
     "order_line": (("order",), ("product",)),
 }

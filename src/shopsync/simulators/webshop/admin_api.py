@@ -10,6 +10,12 @@ The payloads mirror the Tripletex simulator's admin API.
 - ``POST /_sim/clock``: ``{"freeze": "<RFC 3339>"}`` stops the clock (many writes then share one
   ``updated_at``), ``{"freeze": null}`` lets it run.
 - ``GET /_sim/webhooks``: the webhook delivery log.
+- ``POST /_sim/raw/{resource}``: a test tool for hostile input. Stores a JSON object (or a list of
+  them) as records exactly as given, *without validation* and without webhook events, so a client's
+  handling of malformed records can be tested over the real feed. The shop assigns ``id`` and
+  ``version`` (always) and ``created_at``/``updated_at`` where the object lacks them; whatever else
+  the object holds is served verbatim by the feed and by ``GET``. Such records are meant to be read,
+  not written: writes to them and the admin page may fail. Answers ``{"ids": [...]}``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from shopsync.simulators.webshop.api import json_response, read_json, shop_of
 from shopsync.simulators.webshop.clock import parse_ts, to_us, us_to_text
 from shopsync.simulators.webshop.errors import validation_failed
 from shopsync.simulators.webshop.faults import FaultState
+from shopsync.simulators.webshop.state import ShopState
 from shopsync.simulators.webshop.store import RESOURCES
 
 __all__ = ["FaultsUpdate", "build_admin_router"]
@@ -125,6 +132,16 @@ def build_admin_router() -> APIRouter:
             shop.clock.freeze(to_us(moment))
         return json_response({"frozen": shop.clock.frozen, "now": us_to_text(shop.clock.now_us())})
 
+    @router.post("/raw/{resource}")
+    async def raw_insert(request: Request, resource: str) -> Response:
+        if resource not in RESOURCES:
+            raise validation_failed([("resource", f"must be one of {', '.join(RESOURCES)}")])
+        body = await read_json(request)
+        docs = body if isinstance(body, list) else [body]
+        if not docs or not all(isinstance(d, dict) for d in docs):
+            raise validation_failed([("body", "send a JSON object or a non-empty list of objects")])
+        return json_response({"ids": _insert_raw(shop_of(request), resource, docs)})
+
     @router.get("/webhooks")
     async def webhooks(request: Request) -> Response:
         deliveries = shop_of(request).dispatcher.deliveries()
@@ -132,3 +149,18 @@ def build_admin_router() -> APIRouter:
         return json_response({"pending": pending, "deliveries": deliveries})
 
     return router
+
+
+def _insert_raw(shop: ShopState, resource: str, docs: list[dict[str, Any]]) -> list[str]:
+    """Store ``docs`` unvalidated (see ``POST /_sim/raw``); their new ids."""
+    ids: list[str] = []
+    with shop.service.write_lock, shop.store.transaction():
+        first = shop.store.next_ids(resource, len(docs))
+        for offset, given in enumerate(docs):
+            now = shop.clock.now_us()
+            stamps = {"created_at": us_to_text(now), "updated_at": us_to_text(now)}
+            doc = {**stamps, **given, "id": str(first + offset), "version": 1}
+            # No lookup value: a raw record never blocks a valid one's SKU or order number.
+            shop.store.upsert(resource, doc, now, None)
+            ids.append(doc["id"])
+    return ids

@@ -29,8 +29,11 @@ _FILTERS = {"customers": ("email", 254), "products": ("sku", 64), "orders": ("nu
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """A JSON answer (UTF-8, compact)."""
-    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    """A JSON answer (UTF-8, compact; \\u escapes where a string holds a lone surrogate)."""
+    try:
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:  # only raw records (``POST /_sim/raw``) can hold one
+        payload = json.dumps(body, separators=(",", ":")).encode()
     return Response(payload, status_code=status, media_type="application/json", headers=headers)
 
 
