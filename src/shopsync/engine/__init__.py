@@ -25,9 +25,11 @@ review of ambiguous matches), ``creates`` (journalled, batched creates; ``names`
 already has), ``pairs`` (linked pairs: ``merge`` — the 3-way merge per row key against each side's own
 ``base``, its conflicts decided key by key by ``conflicts`` — then ``writes``/``lines`` for bodies and
 order lines updated in place, ``pair_save`` for the write-ahead marks and the new base), then a commit
-of cursors and seen versions (``entity``). ``tripletex_side`` shapes Tripletex reads, ``references``
-fills the mapping's resolver, ``outcome`` records dead letters, waits, reviews, conflicts and events,
-``summary`` is the ``PassSummary``, ``progress`` reports ``ProgressEvent``s. Around the passes:
+of cursors and seen versions (``entity``). The webshop feed is read, synced and committed in windows
+of ``EngineOptions.feed_window`` records, so a pass's memory does not grow with the shop (``entity``).
+``tripletex_side`` shapes Tripletex reads, ``references`` fills the mapping's resolver, ``outcome``
+records dead letters, waits, reviews, conflicts and events, ``summary`` is the ``PassSummary``,
+``progress`` reports ``ProgressEvent``s. Around the passes:
 ``work`` (``process_queue``), ``decisions`` (``resolve_conflict``, ``resolve_review``, ``replay``) and
 ``dry_run`` (``plan``). ``request_stop`` ends a pass early at a safe point (``engine``, ``context``).
 """

@@ -31,7 +31,7 @@ import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from shopsync.connectors.base import NotFound, Record
+from shopsync.connectors.base import MappingError, NotFound, Record
 from shopsync.mapping import RecordMappingError
 from shopsync.state import WorkItem
 
@@ -97,6 +97,9 @@ async def fetch_webshop(
                 found[record_id] = await ctx.webshop.get(resource, record_id)
             except NotFound:
                 gone.add(record_id)
+            except MappingError as exc:
+                # A malformed record is parked with its reason (as the feed does); the others go on.
+                Outcome(ctx, entity).dead_letter("webshop", record_id, exc)
 
     await asyncio.gather(*(one(i) for i in dict.fromkeys(ids)))
     return found, gone

@@ -145,3 +145,25 @@ async def test_a_refused_update_of_a_linked_pair_stays_dead_lettered_until_fixed
     fixed = await w.sync()
     assert fixed.exit_code == 0 and fixed.of("customer", "tripletex").updated == 1
     assert w.store.open_dead_letter_for("customer", "webshop", shop_id) is None
+
+
+async def test_a_malformed_shop_record_fetched_by_id_is_dead_lettered_and_the_rest_goes_on(
+    world: Worlds,
+) -> None:
+    """A record the connector cannot read (here stored past the shop's own validation) reached by id —
+    a webhook, a replay — becomes a dead letter naming the field; the other queued records still sync,
+    and replaying it while it is still malformed keeps it open instead of failing the run."""
+    w = await world(shop={"customers": 2, "products": 0, "orders": 0}, options={"entities": ("customer",)})
+    assert (await w.sync()).exit_code == 0
+    good = (await w.shop_list("customers"))[0]["id"]
+    bad_doc = {"type": "private", "first_name": "Ola", "last_name": "Nordmann", "email": 42}
+    bad = str(w.shop_admin("POST", "/_sim/raw/customers", [bad_doc])["ids"][0])
+    await w.shop_call("PATCH", f"/customers/{good}", {"last_name": "Etter"})
+    engine = w.engine()
+    summary = await engine.sync_records("customer", "webshop", [bad, good])
+    assert summary.of("customer", "tripletex").updated == 1
+    letter = w.store.open_dead_letter_for("customer", "webshop", bad)
+    assert letter is not None and "billing_address: Field required" in letter.reason, letter
+    await engine.replay([letter.id])
+    again = w.store.open_dead_letter_for("customer", "webshop", bad)
+    assert again is not None and again.attempts == 2
