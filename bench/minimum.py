@@ -15,7 +15,8 @@ has a batch endpoint) would send::
 where L(n) = ⌈n / 10,000⌉ (at least 1) is a complete listing: Tripletex refuses a list matching more
 than 10,000 rows, and dates (orders) or price ranges (products) can cut one into parts of at most
 that. Customers have no such range filter, only lists of ids or customer numbers, as many per request
-as a URL holds (500, the client's ``id_block_size``): over 10,000 customers L(n) = ⌈n / 500⌉.
+as a URL holds (500, the client's ``id_block_size``); active and inactive customers share one
+numbering, so over 10,000 active customers their listing takes ⌈(active + inactive) / 500⌉ calls.
 Matching existing records costs nothing extra (it uses the listing) and order lines travel inside
 their orders. What the engine sends beyond this is its overhead.
 """
@@ -41,10 +42,11 @@ LIST_LIMIT, NUMBER_BLOCK, FETCH_IDS, BATCH = 10_000, 500, 500, 100
 ENTITIES = ("customer", "product", "order")
 
 
-def listing(rows: int, *, customers: bool = False) -> int:
-    """Calls that list ``rows`` records completely (see the module docstring)."""
-    if customers and rows > LIST_LIMIT:
-        return math.ceil(rows / NUMBER_BLOCK)
+def listing(rows: int, *, numbered: int | None = None) -> int:
+    """Calls that list ``rows`` records completely; ``numbered``: how many numbers they are spread over
+    (customers: active and inactive), listed by blocks of numbers when ``rows`` is over the limit."""
+    if numbered is not None and rows > LIST_LIMIT:
+        return math.ceil(numbered / NUMBER_BLOCK)
     return max(1, math.ceil(rows / LIST_LIMIT))
 
 
@@ -55,7 +57,10 @@ def minimum_calls(
     (``customer`` active, ``customer_inactive``); ``changed``: Tripletex records changed before it, per
     entity; ``writes``: (created, updated) in Tripletex per entity."""
     listings = (
-        listing(counts.get("customer", 0), customers=True)
+        listing(
+            counts.get("customer", 0),
+            numbered=counts.get("customer", 0) + counts.get("customer_inactive", 0),
+        )
         + listing(counts.get("customer_inactive", 0))
         + listing(counts.get("product", 0))
         + listing(counts.get("order", 0))

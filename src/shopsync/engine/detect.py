@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import itertools
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from shopsync.state import WorkItem
 
 from .context import RESOURCES, PassContext
 from .outcome import Outcome
+from .partitions import PARTITIONED
 from .tripletex_side import LIST_LIMIT, Scan, TripletexSide, TxRecord
 
 #: Snapshots read at a time when only a few of their values are looked at.
@@ -250,6 +252,14 @@ class CustomerCursor:
         return dataclasses.replace(self, active=self.active + count, numbers=merged)
 
 
+def _cuts(raw: str | None) -> list[str] | None:
+    """The cuts an order or product cursor remembers (``partitions``), if any."""
+    if not raw:
+        return None
+    cuts = json.loads(raw).get("cuts")
+    return [str(c) for c in cuts] if isinstance(cuts, list) else None
+
+
 async def _read_tripletex(ctx: PassContext, entity: str, side: TripletexSide, out: Detected) -> None:
     store = ctx.store
     started = ctx.clock()
@@ -267,7 +277,10 @@ async def _read_tripletex(ctx: PassContext, entity: str, side: TripletexSide, ou
         return
     # A full reconcile walks every customer number from 1 (the client's own split).
     walk = cursor.walk if cursor is not None and not ctx.full else None
-    scan = await side.scan_compact(numbers=walk)
+    cuts = _cuts(ctx.store.cursor("tripletex", entity)) if entity in PARTITIONED else None
+    scan = await side.scan_compact(numbers=walk, cuts=cuts)
+    if entity in PARTITIONED:
+        out.tripletex_cursor = json.dumps({"cuts": scan.cuts or []})
     out.scan = scan
     out.versions = {i: v for i, v in scan.versions.items() if v is not None}
     seen = store.seen_versions(entity)
@@ -291,11 +304,11 @@ async def _confirm_deletions(
     ctx: PassContext, entity: str, side: TripletexSide, scan: Scan, out: Detected
 ) -> None:
     """Linked records absent from a complete scan, confirmed deleted one by one (404)."""
-    missing = [link for link in ctx.store.links(entity) if link.tripletex_id not in scan]
-    confirm = []
-    # Snapshots in chunks: every linked order older than the scan window is "missing" in every pass.
-    for start in range(0, len(missing), CHUNK):
-        chunk = missing[start : start + CHUNK]
+    confirm: list[int] = []
+    # In chunks, links and snapshots alike: every linked order older than the scan window is
+    # "missing" in every pass (most of them, in a shop with years of orders).
+    missing = (link for link in ctx.store.links(entity) if link.tripletex_id not in scan)
+    while chunk := list(itertools.islice(missing, CHUNK)):
         snapshots = ctx.store.snapshots_many(entity, [m.webshop_id for m in chunk])
         for link in chunk:
             values = snapshots[link.webshop_id].values if link.webshop_id in snapshots else {}

@@ -26,6 +26,7 @@ settle are linked and based by then, so reading them again writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -49,6 +50,7 @@ from .detect import (
 from .match import Matches, match_tripletex, match_webshop
 from .outcome import Outcome
 from .pairs import Pair, PairSync
+from .partitions import PARTITIONED
 from .recover import recover
 from .tripletex_side import Scan, TripletexSide, TxRecord
 
@@ -362,6 +364,11 @@ class EntityPass:
         seen.update({t: int(r.version) for t, r in d.tripletex.items() if r.version is not None})
         seen.update(self.outcome.take_seen())
         tripletex_cursor = d.tripletex_cursor
+        if entity in PARTITIONED and d.scan is not None and self.outcome.created_values:
+            # What this pass created is listed next time too: cut for the listing as it now is.
+            tripletex_cursor = json.dumps(
+                {"cuts": self.side.cuts(d.scan.counts + self.outcome.created_values)}
+            )
         if entity == "customer" and tripletex_cursor is not None:
             # The customers this pass created count towards the next scan's size and numbering.
             parsed = CustomerCursor.parse(tripletex_cursor)

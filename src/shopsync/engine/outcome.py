@@ -8,6 +8,7 @@ Tripletex versions to remember at the end (``seen``). Dead letters are filed und
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from .conflicts import HELD_POLICIES, PERSON
 from .context import PassContext
 from .merge import FieldConflict
 from .names import Rename
+from .partitions import PARTITIONED
 
 __all__ = ["Outcome", "describe_error"]
 
@@ -61,6 +63,8 @@ class Outcome:
         #: Customers created in Tripletex by the pass, and their lowest and highest customer number.
         self.created_numbers = 0
         self.created_range: tuple[int, int] | None = None
+        #: Orders and products created in Tripletex by the pass, per date or price (``partitions``).
+        self.created_values: Counter[str] = Counter()
         self._open_dead_letters = {(d.side, d.record_id): d.id for d in self.store.open_dead_letters(entity)}
 
     def event(
@@ -231,8 +235,12 @@ class Outcome:
         self.seen.update({int(k): int(v) for k, v in versions.items()})
 
     def created_in_tripletex(self, records: Iterable[TripletexModel]) -> None:
-        """Count active customers the pass created in Tripletex, with their numbers (the customer cursor)."""
+        """Count what the pass created in Tripletex: active customers with their numbers (the customer
+        cursor), orders per date and products per price (where the next listing is cut)."""
+        partition = PARTITIONED.get(self.entity)
         for record in records:
+            if partition is not None and (value := partition.value(record)) is not None:
+                self.created_values[value] += 1
             number = getattr(record, "customerNumber", None)
             if isinstance(number, int) and not getattr(record, "isInactive", False):
                 self.created_numbers += 1

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
@@ -30,6 +31,7 @@ from shopsync.mapping import Mapping as FieldMapping
 from shopsync.tripletex import Customer, NotFound, Order, Product, Resource, TripletexClient, TripletexModel
 
 from .context import RESOURCES, EngineOptions
+from .partitions import PARTITIONED, cuts_for
 
 __all__ = ["Scan", "TripletexSide", "TxRecord", "normalise_key", "record_value"]
 
@@ -44,7 +46,10 @@ SCAN_PAGE = 10_000
 #: Top-level properties fetched besides the mapped ones.
 _EXTRA: dict[str, tuple[str, ...]] = {"order": ("isClosed",)}
 #: Scanned besides id, version and the match keys (customers: the number, for ``Scan.numbers``).
-_SCAN_EXTRA: dict[str, tuple[str, ...]] = {"customer": ("customerNumber",)}
+_SCAN_EXTRA: dict[str, tuple[str, ...]] = {
+    "customer": ("customerNumber",),
+    **{entity: (p.prop,) for entity, p in PARTITIONED.items()},
+}
 #: Rows a Tripletex list may match (more is refused with 422 code 23000).
 LIST_LIMIT = 10_000
 #: Customer numbers per block of a numbered walk (the client's ``id_block_size``: URL length).
@@ -85,6 +90,10 @@ class Scan:
     #: Customers: active ones listed, and the lowest and highest customer number among them.
     active: int = 0
     numbers: tuple[int, int] | None = None
+    #: Orders and products: where the next scan cuts the listing (``partitions``; empty: no need),
+    #: and the rows listed per order date or product price.
+    cuts: list[str] | None = None
+    counts: Counter[str] = field(default_factory=Counter)
 
     def __contains__(self, tripletex_id: object) -> bool:
         return tripletex_id in self.versions
@@ -182,17 +191,24 @@ class TripletexSide:
                     out[record.id] = record
         return out
 
-    async def scan_compact(self, numbers: tuple[int, int] | None = None) -> Scan:
+    async def scan_compact(
+        self, numbers: tuple[int, int] | None = None, cuts: list[str] | None = None
+    ) -> Scan:
         """``scan()`` without holding the records: each is reduced to its version and index entries as
         it arrives (a scan of 100,000 customers as models would take hundreds of megabytes).
 
         ``numbers`` (customers): the lowest and highest customer number of the previous scan, which
         listed more active customers than Tripletex lists at once: walk the numbers from there (see
-        the module docstring)."""
+        the module docstring). ``cuts`` (orders, products): the previous scan's ``Scan.cuts``, list
+        those parts (``partitions``)."""
         out = Scan(index={key: {} for key in self.match_paths})
+        partition = PARTITIONED.get(self.entity)
+        counts: Counter[str] = Counter()
         for variant in self._variants():
             if numbers is not None and variant.get("is_inactive") is False:
                 rows = self._number_walk(numbers[0], numbers[1], variant)
+            elif partition is not None and cuts:
+                rows = self._parts(partition.parts(cuts, self.window()), variant)
             else:
                 rows = self.resource.iterate(
                     fields=self.scan_fields, page_size=SCAN_PAGE, **variant, **self.window()
@@ -202,13 +218,33 @@ class TripletexSide:
                     continue
                 out.versions[record.id] = record.version
                 self.add_to_index(out.index, record.id, record)
+                if partition is not None and (value := partition.value(record)) is not None:
+                    counts[value] += 1
                 number = getattr(record, "customerNumber", None)
                 if variant.get("is_inactive") is False:
                     out.active += 1
                     if isinstance(number, int):
                         low, high = out.numbers or (number, number)
                         out.numbers = (min(low, number), max(high, number))
+        if partition is not None:
+            out.counts = counts
+            out.cuts = self.cuts(counts)
         return out
+
+    def cuts(self, counts: Counter[str]) -> list[str]:
+        """Where to cut the next listing of rows counted per value (none when one call lists them)."""
+        partition = PARTITIONED.get(self.entity)
+        if partition is None or counts.total() <= LIST_LIMIT:
+            return []
+        return cuts_for(counts, partition)
+
+    async def _parts(self, parts: list[dict[str, Any]], variant: dict[str, Any]) -> AsyncIterator[TxRecord]:
+        """The records of each part of a cut listing in turn (a part grown too large the client splits)."""
+        for part in parts:
+            async for record in self.resource.iterate(
+                fields=self.scan_fields, page_size=SCAN_PAGE, **variant, **part
+            ):
+                yield record
 
     async def _number_walk(self, low: int, high: int, variant: dict[str, Any]) -> AsyncIterator[TxRecord]:
         """Active customers in blocks of ``NUMBER_BLOCK`` numbers from ``low``, past ``high`` for as

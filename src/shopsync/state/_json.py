@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["dumps", "loads", "to_json", "values_hash"]
+__all__ = ["dumps", "loads", "stored_hash", "to_json", "values_hash"]
 
 
 def to_json(value: Any) -> Any:
@@ -49,7 +49,12 @@ def to_json(value: Any) -> Any:
 
 def values_hash(values: Mapping[str, Any]) -> str:
     """sha256 hex digest of the canonical (sorted keys, compact, UTF-8) JSON of ``to_json(values)``."""
-    text = json.dumps(to_json(values), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return stored_hash(to_json(values))
+
+
+def stored_hash(stored: Any) -> str:
+    """``values_hash`` of values already in their stored form (``to_json``'s result)."""
+    text = json.dumps(stored, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -271,13 +271,15 @@ class LinkOps(StoreBase):
             Snapshot(
                 entity=str(entity),
                 webshop_id=str(item.webshop_id),
-                values=_json.to_json(item.values),
-                values_hash=_json.values_hash(item.values),
+                values=values,
+                values_hash=_json.stored_hash(values),
                 webshop_version=None if item.webshop_version is None else str(item.webshop_version),
                 tripletex_version=None if item.tripletex_version is None else int(item.tripletex_version),
                 synced_at=now,
             )
             for item in items
+            # The stored form once: its hash is the hash of the values (``_json.values_hash``).
+            for values in (_json.to_json(item.values),)
         ]
         insert = self._insert(snapshots)
         replaced = ("values", "values_hash", "webshop_version", "tripletex_version", "synced_at")

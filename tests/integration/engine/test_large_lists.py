@@ -4,13 +4,17 @@ and walking from number 1. The limit and the block are made small here so a few 
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 
-from shopsync.engine import detect, tripletex_side
+from shopsync.engine import detect, partitions, tripletex_side
 from shopsync.engine.detect import CustomerCursor
-from shopsync.tripletex import Customer
+from shopsync.tripletex import Customer, Product
 
 from .conftest import World, Worlds
+from .test_orders import WIDE, unique_product_names
 
 SHOP = {"customers": 14, "products": 0, "orders": 0}
 TRIPLETEX = {"seed": 3, "customers": 4, "products": 0, "orders": 0}
@@ -84,3 +88,45 @@ async def test_a_full_reconcile_does_not_walk(world: Worlds, small_limit: None) 
     assert summary.in_sync and summary.of("customer", "webshop").created == 1
     assert customer_gets(w) - before <= 3  # whole lists of active and inactive, and the new one's fields
     assert w.store.webshop_id_for("customer", low.id or 0) is not None
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listings of more than 5 rows count as too large; remembered parts hold at most 3 rows."""
+    monkeypatch.setattr(tripletex_side, "LIST_LIMIT", 5)
+    monkeypatch.setattr(partitions, "PART_ROWS", 3)
+
+
+def gets(w: World, path: str) -> int:
+    return int(w.tx_requests().get(f"GET /v2/{path}", 0))
+
+
+async def test_products_and_orders_are_listed_in_the_remembered_parts(
+    world: Worlds, small_parts: None
+) -> None:
+    """After a listing over the limit the cursor holds where to cut; the next pass lists one part per
+    call (no refused request, no empty half) and still sees everything: a product Tripletex adds
+    above every price is created in the shop; an idle pass then writes nothing."""
+    shop = {"customers": 8, "products": 8, "orders": 7}
+    w = await world(
+        shop=shop, tripletex={"seed": 3, "customers": 0, "products": 3, "orders": 0}, options=WIDE
+    )
+    await unique_product_names(w)
+    assert (await w.sync()).in_sync
+    cuts = {e: json.loads(w.store.cursor("tripletex", e) or "{}").get("cuts") for e in ("product", "order")}
+    assert cuts["product"] and cuts["order"]  # 11 products and 7 orders are over the (patched) limit
+    vat = (
+        await w.admin.products.get((await w.admin.products.list(fields="id", count=1)).values[0].id or 0)
+    ).vatType
+    await w.admin.products.create(
+        Product(name="Dyr vare", number="DYR-1", priceExcludingVatCurrency=Decimal("999999"), vatType=vat)
+    )
+    before = (gets(w, "product"), gets(w, "order"))
+    summary = await w.sync()
+    assert summary.in_sync and summary.of("product", "webshop").created == 1
+    # One listing per part; products: one more GET for the new product's mapped fields.
+    assert gets(w, "product") - before[0] == len(cuts["product"]) + 1 + 1
+    assert gets(w, "order") - before[1] == len(cuts["order"]) + 1
+    before_writes = (w.tx_writes(), w.shop_writes())
+    assert (await w.sync()).total().writes == 0
+    assert (w.tx_writes(), w.shop_writes()) == before_writes

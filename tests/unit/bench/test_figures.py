@@ -15,8 +15,9 @@ def test_minimum_counts_listings_fetches_references_and_batches() -> None:
 
 
 def test_minimum_lists_many_customers_by_number_blocks_and_updates_orders_one_by_one() -> None:
-    """Over 10,000 customers a list takes one call per 500 numbers; orders have no batch update."""
-    counts = {"customer": 11_000, "customer_inactive": 20, "product": 2_750, "order": 10_000}
+    """Over 10,000 customers a list takes one call per 500 numbers (inactive customers hold numbers
+    too); orders have no batch update."""
+    counts = {"customer": 10_800, "customer_inactive": 200, "product": 2_750, "order": 10_000}
     changed = {"customer": 105, "product": 28}
     writes = {"customer": (0, 110), "product": (0, 28), "order": (0, 100)}
     assert minimum_calls(counts, changed, writes) == 1 + (22 + 1 + 1 + 1) + (1 + 1) + 3 + (2 + 1 + 100)
