@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install browser test lint typecheck pytest demo bench chaos gen clean
+.PHONY: install browser postgres test lint typecheck pytest demo bench chaos gen clean
 
 install: $(STAMP)
 
@@ -22,10 +22,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install browser
+pytest: install browser postgres
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# PostgreSQL on 127.0.0.1:5432 (state store, queue, chaos and worker runs): started when it is down.
+postgres:
+	@bash scripts/ensure_postgres.sh
 
 # The browser test drives Debian's chromium (never a downloaded browser); installed here when missing.
 browser:
@@ -43,7 +47,7 @@ demo: install
 # rate-bound load, written to bench/results/latest.json; then the simulator's own benchmark.
 # `make bench BENCH_SIZES=1000,10000` for a shorter run.
 BENCH_SIZES ?= 1000,10000,100000
-bench: install
+bench: install postgres
 	$(BIN)/python -m bench.scale --sizes $(BENCH_SIZES)
 	$(BIN)/python -m bench.tripletex_simulator
 	$(BIN)/python -m bench.workers
@@ -52,7 +56,7 @@ bench: install
 # database, SQLite and PostgreSQL; fails under 50 kills in all), faults on both simulators, 3,000 fuzzed
 # bad webshop records, concurrent edits of the same records; prints every run's counts and writes them
 # to bench/results/chaos.json.
-chaos: install
+chaos: install postgres
 	SHOPSYNC_CHAOS_SCALE=full SHOPSYNC_CHAOS_KILLS=32 $(BIN)/pytest -q tests/acceptance/test_kill.py tests/chaos
 
 # Regenerate the Tripletex schema facts and models from the official spec (not committed).

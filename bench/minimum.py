@@ -7,7 +7,8 @@ has a batch endpoint) would send::
     1                                   login (session token)
     + L(active customers) + L(inactive customers)     GET /customer lists both only when asked
     + L(products) + L(orders in the order-date window the engine lists: 400 days back by default)
-    + Σ ⌈C_e / 500⌉                     the changed records' mapped fields, by lists of ids
+    + Σ ⌈C_e / 500⌉                     the changed records' mapped fields, by lists of ids (inactive
+                                        customers apart: a GET by ids lists active ones unless asked)
     + 3 if anything is fetched or written   VAT types, countries, currencies (references)
     + Σ ⌈created_e / 100⌉ + ⌈updated_e / 100⌉ for customers and products (POST/PUT …/list)
     + ⌈created orders / 100⌉ + updated orders    (there is no PUT /order/list: one PUT per order)
@@ -55,7 +56,7 @@ def minimum_calls(
 ) -> int:
     """The formula of the module docstring. ``counts``: Tripletex records per entity after the pass
     (``customer`` active, ``customer_inactive``); ``changed``: Tripletex records changed before it, per
-    entity; ``writes``: (created, updated) in Tripletex per entity."""
+    entity (``customer_inactive`` apart); ``writes``: (created, updated) in Tripletex per entity."""
     listings = (
         listing(
             counts.get("customer", 0),
@@ -65,7 +66,7 @@ def minimum_calls(
         + listing(counts.get("product", 0))
         + listing(counts.get("order", 0))
     )
-    fetches = sum(math.ceil(changed.get(e, 0) / FETCH_IDS) for e in ENTITIES)
+    fetches = sum(math.ceil(changed.get(e, 0) / FETCH_IDS) for e in (*ENTITIES, "customer_inactive"))
     batches = 0
     for entity, (created, updated) in writes.items():
         batches += math.ceil(created / BATCH)

@@ -193,7 +193,11 @@ def run_dataset(
                 config,
                 urls,
                 None,
-                {"customer": before["customer"] + before["customer_inactive"], "product": before["product"]},
+                {
+                    "customer": before["customer"],
+                    "customer_inactive": before["customer_inactive"],
+                    "product": before["product"],
+                },
                 extra_env,
             )
             edited = asyncio.run(edit_both_sides(tx_url, shop_url, args.change_share, rng))

@@ -217,7 +217,7 @@ class SyncEngine:
                 summary.interrupted = True
                 log.info("engine.pass_stopped", entity=entity, step=step)
             entity, step = "(all)", "status"
-            summary.note_attention(store.status_summary())
+            summary.note_attention(store.status_summary(links_counted=False))
         except Exception as exc:
             summary.error = f"{step} failed for {entity}: {type(exc).__name__}: {exc}"
             summary.finished_at = self.clock()

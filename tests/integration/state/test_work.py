@@ -143,6 +143,12 @@ def test_status_summary(store: StateStore) -> None:
     encoded = json.loads(json.dumps(summary.to_dict()))
     assert encoded["entities"]["order"]["pending"] == 1
     assert encoded["tenant"] == "default"
+    # Without the link counts (what the engine reads after every pass): the same open issues.
+    assert store.status_summary(links_counted=False).entities == {
+        "customer": EntityStatus(conflicts=1, reviews=1),
+        "order": EntityStatus(pending=1),
+        "product": EntityStatus(dead_letters=1),
+    }
 
 
 def test_work_item_is_the_current_generation_of_one_record(store: StateStore, clock: FakeClock) -> None:

@@ -14,6 +14,15 @@ def test_minimum_counts_listings_fetches_references_and_batches() -> None:
     assert minimum_calls(counts, {}, writes) == 1 + 4 + 3 + (10 + 3 + 10)
 
 
+def test_minimum_fetches_changed_inactive_customers_apart() -> None:
+    """Tripletex's GET by ids lists active customers unless asked for inactive ones: two fetches."""
+    counts = {"customer": 93, "customer_inactive": 7, "product": 25, "order": 0}
+    writes = {"customer": (1000, 0), "product": (250, 0), "order": (1000, 0)}
+    changed = {"customer": 93, "customer_inactive": 7, "product": 25}
+    assert minimum_calls(counts, changed, writes) == 1 + 4 + (1 + 1 + 1) + 3 + (10 + 3 + 10)
+    assert minimum_calls(counts, {"customer": 100, "product": 25}, writes) == 1 + 4 + 2 + 3 + 23
+
+
 def test_minimum_lists_many_customers_by_number_blocks_and_updates_orders_one_by_one() -> None:
     """Over 10,000 customers a list takes one call per 500 numbers (inactive customers hold numbers
     too); orders have no batch update."""
