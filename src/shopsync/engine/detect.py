@@ -29,7 +29,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from shopsync.connectors.base import MappingError, NotFound, Record
@@ -43,6 +43,8 @@ from .tripletex_side import LIST_LIMIT, Scan, TripletexSide, TxRecord
 
 #: Snapshots read at a time when only a few of their values are looked at.
 CHUNK = 500
+#: Scanned versions compared with the versions seen at a time.
+SEEN_CHUNK = 5_000
 
 __all__ = [
     "CustomerCursor",
@@ -65,7 +67,7 @@ class Detected:
     tripletex: dict[int, TxRecord] = field(default_factory=dict)
     tripletex_deleted: set[int] = field(default_factory=set)
     #: Versions observed by a scan (every record in it, changed or not).
-    versions: dict[int, int] = field(default_factory=dict)
+    versions: dict[int, int | None] = field(default_factory=dict)
     #: Changed unlinked records not fetched (nothing would use them): remembered as seen.
     ignored: dict[int, int] = field(default_factory=dict)
     #: The complete scan, when one ran (for matching without searches).
@@ -252,6 +254,11 @@ class CustomerCursor:
         return dataclasses.replace(self, active=self.active + count, numbers=merged)
 
 
+def linked_among(ctx: PassContext, entity: str) -> Callable[[list[int]], Collection[int]]:
+    """Which of some Tripletex ids are linked (``TripletexSide.scan_compact``'s ``linked``)."""
+    return lambda ids: ctx.store.webshop_ids_for(entity, ids).keys()
+
+
 def _cuts(raw: str | None) -> list[str] | None:
     """The cuts an order or product cursor remembers (``partitions``), if any."""
     if not raw:
@@ -278,22 +285,28 @@ async def _read_tripletex(ctx: PassContext, entity: str, side: TripletexSide, ou
     # A full reconcile walks every customer number from 1 (the client's own split).
     walk = cursor.walk if cursor is not None and not ctx.full else None
     cuts = _cuts(ctx.store.cursor("tripletex", entity)) if entity in PARTITIONED else None
-    scan = await side.scan_compact(numbers=walk, cuts=cuts)
+    scan = await side.scan_compact(numbers=walk, cuts=cuts, linked=linked_among(ctx, entity))
     if entity in PARTITIONED:
         out.tripletex_cursor = json.dumps({"cuts": scan.cuts or []})
     out.scan = scan
-    out.versions = {i: v for i, v in scan.versions.items() if v is not None}
-    seen = store.seen_versions(entity)
+    out.versions = scan.versions  # the same map, not a copy (a version None is never dirty)
     if ctx.full:
         # Compared with what the snapshots hold, not with the versions seen: a version marked seen
         # whose change never reached the other side is caught; unlinked records are all looked at.
         synced = store.synced_versions(entity)
-        dirty = [i for i, v in out.versions.items() if (synced[i] != v if i in synced else True)]
+        dirty = [i for i, v in scan.versions.items() if v is not None and synced.get(i, -1) != v]
     else:
-        dirty = [i for i, v in out.versions.items() if seen.get(i) != v]
+        # The versions seen in chunks, not all at once: an idle pass of 100,000 customers held them twice.
+        dirty = []
+        versions = iter(scan.versions.items())
+        while block := list(itertools.islice(versions, SEEN_CHUNK)):
+            chunk = [(i, v) for i, v in block if v is not None]
+            seen = store.seen_versions(entity, [i for i, _ in chunk])
+            dirty += [i for i, v in chunk if seen.get(i) != v]
     linked = store.webshop_ids_for(entity, dirty)
     wanted = [i for i in dirty if i in linked or ctx.options.creates_on(entity, "webshop")]
-    out.ignored = {i: out.versions[i] for i in dirty if i not in set(wanted)}
+    wanted_ids = set(wanted)
+    out.ignored = {i: v for i in dirty if i not in wanted_ids and (v := out.versions[i]) is not None}
     out.tripletex.update(await side.fetch(wanted))
     if entity == "customer":
         out.tripletex_cursor = CustomerCursor(started, 0, scan.active, scan.numbers).text()

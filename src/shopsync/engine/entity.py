@@ -45,6 +45,7 @@ from .detect import (
     detect_tripletex,
     feed_deletions,
     fetch_work,
+    linked_among,
     read_feed,
 )
 from .match import Matches, match_tripletex, match_webshop
@@ -247,7 +248,11 @@ class EntityPass:
         if d.scan is None and len(views) <= SEARCH_LIMIT:
             return [self.side.index(await self.side.lookup(views.values()))]
         if self._scan is None:
-            self._scan = d.scan if d.scan is not None else await self.side.scan_compact()
+            self._scan = (
+                d.scan
+                if d.scan is not None
+                else await self.side.scan_compact(linked=linked_among(self.ctx, self.entity))
+            )
         scan = self._scan
         # Orders dated outside the scan window are not in the scan. Older ones: the days from the
         # oldest up to the window are listed once per pass (a later window only adds days before

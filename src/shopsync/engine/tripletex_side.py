@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 from zoneinfo import ZoneInfo
@@ -50,6 +50,8 @@ _SCAN_EXTRA: dict[str, tuple[str, ...]] = {
     "customer": ("customerNumber",),
     **{entity: (p.prop,) for entity, p in PARTITIONED.items()},
 }
+#: Scanned records whose links are looked up at once (``scan_compact``).
+INDEX_BLOCK = 2_000
 #: Rows a Tripletex list may match (more is refused with 422 code 23000).
 LIST_LIMIT = 10_000
 #: Customer numbers per block of a numbered walk (the client's ``id_block_size``: URL length).
@@ -85,7 +87,8 @@ class Scan:
 
     #: Tripletex id → version (None when Tripletex sent none).
     versions: dict[int, int | None] = field(default_factory=dict)
-    #: Match key → normalised value → ids (``TripletexSide.index``).
+    #: Match key → normalised value → ids (``TripletexSide.index``), of the records not linked when
+    #: listed (a linked record is never a match candidate: it only costs memory, 0.3 KB a record).
     index: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     #: Customers: active ones listed, and the lowest and highest customer number among them.
     active: int = 0
@@ -192,7 +195,10 @@ class TripletexSide:
         return out
 
     async def scan_compact(
-        self, numbers: tuple[int, int] | None = None, cuts: list[str] | None = None
+        self,
+        numbers: tuple[int, int] | None = None,
+        cuts: list[str] | None = None,
+        linked: Callable[[list[int]], Collection[int]] | None = None,
     ) -> Scan:
         """``scan()`` without holding the records: each is reduced to its version and index entries as
         it arrives (a scan of 100,000 customers as models would take hundreds of megabytes).
@@ -200,8 +206,18 @@ class TripletexSide:
         ``numbers`` (customers): the lowest and highest customer number of the previous scan, which
         listed more active customers than Tripletex lists at once: walk the numbers from there (see
         the module docstring). ``cuts`` (orders, products): the previous scan's ``Scan.cuts``, list
-        those parts (``partitions``)."""
+        those parts (``partitions``). ``linked``: which of these ids are linked, asked per block of
+        records; those are left out of the index."""
         out = Scan(index={key: {} for key in self.match_paths})
+        block: list[TxRecord] = []
+
+        def index_block() -> None:
+            skip = linked([r.id for r in block if r.id is not None]) if linked is not None else ()
+            for r in block:
+                if r.id is not None and r.id not in skip:
+                    self.add_to_index(out.index, r.id, r)
+            block.clear()
+
         partition = PARTITIONED.get(self.entity)
         counts: Counter[str] = Counter()
         for variant in self._variants():
@@ -217,7 +233,9 @@ class TripletexSide:
                 if record.id is None:
                     continue
                 out.versions[record.id] = record.version
-                self.add_to_index(out.index, record.id, record)
+                block.append(record)
+                if len(block) >= INDEX_BLOCK:
+                    index_block()
                 if partition is not None and (value := partition.value(record)) is not None:
                     counts[value] += 1
                 number = getattr(record, "customerNumber", None)
@@ -226,6 +244,7 @@ class TripletexSide:
                     if isinstance(number, int):
                         low, high = out.numbers or (number, number)
                         out.numbers = (min(low, number), max(high, number))
+        index_block()
         if partition is not None:
             out.counts = counts
             out.cuts = self.cuts(counts)
