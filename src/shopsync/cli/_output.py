@@ -12,7 +12,7 @@ from rich.table import Table
 
 from shopsync.cli._common import wide_console
 
-__all__ = ["as_rows", "cell", "print_json", "print_table"]
+__all__ = ["as_rows", "cell", "print_json", "print_rows", "print_table"]
 
 
 def as_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
@@ -55,3 +55,13 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[dict[str, Any
     for row in rows:
         table.add_row(*(cell(row.get(c)) for c in columns))
     console.print(table)
+
+
+def print_rows(
+    rows: Sequence[dict[str, Any]], *, as_json: bool, title: str, columns: Sequence[str], empty: str
+) -> None:
+    """``rows`` as JSON (``--json``) or as ``print_table`` shows them."""
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(title, columns, rows, empty=empty)

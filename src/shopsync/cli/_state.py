@@ -13,14 +13,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from shopsync.config import ShopsyncConfig
     from shopsync.engine import SyncEngine
     from shopsync.state import StateStore
 
-__all__ = ["decide", "open_store", "with_engine"]
+__all__ = ["decide", "open_store", "read_rows", "with_engine"]
 
 T = TypeVar("T")
 
@@ -44,6 +44,20 @@ def open_store(config: ShopsyncConfig) -> Iterator[StateStore | None]:
         return
     with StateStore.open(config.state, config.tenant) as store:
         yield store
+
+
+def read_rows(config: ShopsyncConfig, read: Callable[[StateStore], list[Any]]) -> list[dict[str, Any]]:
+    """What ``read`` lists from the state store of ``config`` as JSON-ready rows (none when nothing
+    was synced yet); a store that cannot be read exits through ``fail_from``."""
+    from shopsync.cli._common import fail_from
+    from shopsync.cli._output import as_rows
+
+    try:
+        with open_store(config) as store:
+            items = [] if store is None else read(store)
+    except Exception as exc:
+        fail_from(exc)
+    return as_rows(items)
 
 
 def with_engine(config: ShopsyncConfig, work: Callable[[SyncEngine], Awaitable[T]]) -> T:

@@ -18,13 +18,12 @@ from shopsync.cli._common import (
     JsonOption,
     VerboseOption,
     config_path,
-    fail_from,
     load_or_exit,
     setup_logging,
     wide_console,
 )
-from shopsync.cli._output import as_rows, print_json, print_table
-from shopsync.cli._state import decide, open_store
+from shopsync.cli._output import as_rows, print_json, print_rows
+from shopsync.cli._state import decide, read_rows
 
 __all__ = ["conflicts_app"]
 
@@ -68,17 +67,8 @@ def conflicts(
     if ctx.invoked_subcommand is not None:
         return
     setup_logging(verbose)
-    settings = load_or_exit(config_path(ctx, config))
-    try:
-        with open_store(settings) as store:
-            items = [] if store is None else store.open_conflicts(entity)
-    except Exception as exc:
-        fail_from(exc)
-    rows = as_rows(items)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table("Open conflicts", COLUMNS, rows, empty="No open conflicts.")
+    rows = read_rows(load_or_exit(config_path(ctx, config)), lambda store: store.open_conflicts(entity))
+    print_rows(rows, as_json=as_json, title="Open conflicts", columns=COLUMNS, empty="No open conflicts.")
     raise typer.Exit(int(ExitCode.ATTENTION if rows else ExitCode.OK))
 
 

@@ -20,8 +20,8 @@ from shopsync.cli._common import (
     setup_logging,
     wide_console,
 )
-from shopsync.cli._output import as_rows, cell, print_json, print_table
-from shopsync.cli._state import open_store
+from shopsync.cli._output import as_rows, cell, print_json, print_rows
+from shopsync.cli._state import open_store, read_rows
 
 __all__ = ["dead_letters_app"]
 
@@ -50,17 +50,12 @@ def dead_letters(
     if ctx.invoked_subcommand is not None:
         return
     setup_logging(verbose)
-    settings = load_or_exit(config_path(ctx, config))
-    try:
-        with open_store(settings) as store:
-            items = [] if store is None else store.open_dead_letters(limit=LIST_LIMIT)
-    except Exception as exc:
-        fail_from(exc)
-    rows = as_rows(items)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table("Open dead letters", COLUMNS, rows, empty="No open dead letters.")
+    rows = read_rows(
+        load_or_exit(config_path(ctx, config)), lambda store: store.open_dead_letters(limit=LIST_LIMIT)
+    )
+    print_rows(
+        rows, as_json=as_json, title="Open dead letters", columns=COLUMNS, empty="No open dead letters."
+    )
     raise typer.Exit(int(ExitCode.ATTENTION if rows else ExitCode.OK))
 
 

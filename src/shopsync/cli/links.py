@@ -11,12 +11,12 @@ from shopsync.cli._common import (
     JsonOption,
     VerboseOption,
     fail,
-    fail_from,
     load_or_exit,
     setup_logging,
 )
 from shopsync.cli._lazy import ENTITIES
-from shopsync.cli._output import as_rows, print_json, print_table
+from shopsync.cli._output import print_rows
+from shopsync.cli._state import read_rows
 
 __all__ = ["links"]
 
@@ -35,23 +35,14 @@ def links(
 
     Exit codes: 0 listed; 2 unknown entity, configuration or database error; 3 internal error.
     """
-    from shopsync.cli._state import open_store
 
     if entity is not None and entity not in ENTITIES:
         fail(f"unknown entity {entity!r}; expected one of {', '.join(ENTITIES)}")
     setup_logging(verbose)
     settings = load_or_exit(config)
-    try:
-        with open_store(settings) as store:
-            items = (
-                []
-                if store is None
-                else [x for e in ([entity] if entity else ENTITIES) for x in store.links(e)]
-            )
-    except Exception as exc:
-        fail_from(exc)
-    rows = as_rows(items)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table(f"Links ({len(rows)})", COLUMNS, rows, empty="No linked records yet.")
+    rows = read_rows(
+        settings, lambda store: [x for e in ([entity] if entity else ENTITIES) for x in store.links(e)]
+    )
+    print_rows(
+        rows, as_json=as_json, title=f"Links ({len(rows)})", columns=COLUMNS, empty="No linked records yet."
+    )

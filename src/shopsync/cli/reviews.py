@@ -14,13 +14,12 @@ from shopsync.cli._common import (
     VerboseOption,
     config_path,
     fail,
-    fail_from,
     load_or_exit,
     setup_logging,
     wide_console,
 )
-from shopsync.cli._output import as_rows, print_json, print_table
-from shopsync.cli._state import decide, open_store
+from shopsync.cli._output import as_rows, print_json, print_rows
+from shopsync.cli._state import decide, read_rows
 
 __all__ = ["reviews_app"]
 
@@ -48,17 +47,8 @@ def reviews(
     if ctx.invoked_subcommand is not None:
         return
     setup_logging(verbose)
-    settings = load_or_exit(config_path(ctx, config))
-    try:
-        with open_store(settings) as store:
-            items = [] if store is None else store.open_reviews(entity)
-    except Exception as exc:
-        fail_from(exc)
-    rows = as_rows(items)
-    if as_json:
-        print_json(rows)
-    else:
-        print_table("Open reviews", COLUMNS, rows, empty="No open reviews.")
+    rows = read_rows(load_or_exit(config_path(ctx, config)), lambda store: store.open_reviews(entity))
+    print_rows(rows, as_json=as_json, title="Open reviews", columns=COLUMNS, empty="No open reviews.")
     raise typer.Exit(int(ExitCode.ATTENTION if rows else ExitCode.OK))
 
 

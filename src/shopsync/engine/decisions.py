@@ -42,6 +42,8 @@ from .summary import PassSummary
 from .work import is_tripletex_id
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
     from .engine import SyncEngine
 
 __all__ = ["REVIEW_ACTIONS", "replay", "resolve_conflict", "resolve_review"]
@@ -197,16 +199,7 @@ def _create(engine: SyncEngine, review: ReviewItem) -> None:
         )
     store = engine.store
     with store.transaction() as conn:
-        store.resolve_review(review.id, ReviewStatus.CREATED, conn=conn)
-        store.log_event(
-            review.entity,
-            EventAction.REVIEW,
-            webshop_id=review.record_id if review.side == "webshop" else None,
-            tripletex_id=int(review.record_id) if review.side == "tripletex" else None,
-            side=review.side,
-            detail={"decided_by": PERSON, "review_id": review.id, "action": "create"},
-            conn=conn,
-        )
+        _close_review(store, review, ReviewStatus.CREATED, "create", conn)
         store.enqueue(
             review.entity, review.side, review.record_id, "review decided: create a counterpart", conn=conn
         )
@@ -215,16 +208,23 @@ def _create(engine: SyncEngine, review: ReviewItem) -> None:
 def _dismiss(engine: SyncEngine, review: ReviewItem) -> None:
     store = engine.store
     with store.transaction() as conn:
-        store.resolve_review(review.id, ReviewStatus.DISMISSED, conn=conn)
-        store.log_event(
-            review.entity,
-            EventAction.REVIEW,
-            webshop_id=review.record_id if review.side == "webshop" else None,
-            tripletex_id=int(review.record_id) if review.side == "tripletex" else None,
-            side=review.side,
-            detail={"decided_by": PERSON, "review_id": review.id, "action": "dismiss"},
-            conn=conn,
-        )
+        _close_review(store, review, ReviewStatus.DISMISSED, "dismiss", conn)
+
+
+def _close_review(
+    store: StateStore, review: ReviewItem, status: ReviewStatus, action: str, conn: sa.Connection
+) -> None:
+    """Close ``review`` as ``status`` and log the person's ``action`` on its record."""
+    store.resolve_review(review.id, status, conn=conn)
+    store.log_event(
+        review.entity,
+        EventAction.REVIEW,
+        webshop_id=review.record_id if review.side == "webshop" else None,
+        tripletex_id=int(review.record_id) if review.side == "tripletex" else None,
+        side=review.side,
+        detail={"decided_by": PERSON, "review_id": review.id, "action": action},
+        conn=conn,
+    )
 
 
 async def resolve_review(
