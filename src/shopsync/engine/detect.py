@@ -38,7 +38,7 @@ from shopsync.state import WorkItem
 
 from .context import RESOURCES, PassContext
 from .outcome import Outcome
-from .partitions import PARTITIONED
+from .partitions import PARTITIONED, cursor_cuts, cursor_text
 from .tripletex_side import LIST_LIMIT, Scan, TripletexSide, TxRecord
 
 #: Snapshots read at a time when only a few of their values are looked at.
@@ -259,14 +259,6 @@ def linked_among(ctx: PassContext, entity: str) -> Callable[[list[int]], Collect
     return lambda ids: ctx.store.webshop_ids_for(entity, ids).keys()
 
 
-def _cuts(raw: str | None) -> list[str] | None:
-    """The cuts an order or product cursor remembers (``partitions``), if any."""
-    if not raw:
-        return None
-    cuts = json.loads(raw).get("cuts")
-    return [str(c) for c in cuts] if isinstance(cuts, list) else None
-
-
 async def _read_tripletex(ctx: PassContext, entity: str, side: TripletexSide, out: Detected) -> None:
     store = ctx.store
     started = ctx.clock()
@@ -284,10 +276,10 @@ async def _read_tripletex(ctx: PassContext, entity: str, side: TripletexSide, ou
         return
     # A full reconcile walks every customer number from 1 (the client's own split).
     walk = cursor.walk if cursor is not None and not ctx.full else None
-    cuts = _cuts(ctx.store.cursor("tripletex", entity)) if entity in PARTITIONED else None
+    cuts = cursor_cuts(ctx.store.cursor("tripletex", entity)) if entity in PARTITIONED else None
     scan = await side.scan_compact(numbers=walk, cuts=cuts, linked=linked_among(ctx, entity))
     if entity in PARTITIONED:
-        out.tripletex_cursor = json.dumps({"cuts": scan.cuts or []})
+        out.tripletex_cursor = cursor_text(scan.cuts or [])
     out.scan = scan
     out.versions = scan.versions  # the same map, not a copy (a version None is never dirty)
     if ctx.full:

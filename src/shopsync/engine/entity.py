@@ -26,7 +26,6 @@ settle are linked and based by then, so reading them again writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -51,7 +50,7 @@ from .detect import (
 from .match import Matches, match_tripletex, match_webshop
 from .outcome import Outcome
 from .pairs import Pair, PairSync
-from .partitions import PARTITIONED
+from .partitions import PARTITIONED, cursor_text
 from .recover import recover
 from .tripletex_side import Scan, TripletexSide, TxRecord
 
@@ -371,9 +370,7 @@ class EntityPass:
         tripletex_cursor = d.tripletex_cursor
         if entity in PARTITIONED and d.scan is not None and self.outcome.created_values:
             # What this pass created is listed next time too: cut for the listing as it now is.
-            tripletex_cursor = json.dumps(
-                {"cuts": self.side.cuts(d.scan.counts + self.outcome.created_values)}
-            )
+            tripletex_cursor = cursor_text(self.side.cuts(d.scan.counts + self.outcome.created_values))
         if entity == "customer" and tripletex_cursor is not None:
             # The customers this pass created count towards the next scan's size and numbering.
             parsed = CustomerCursor.parse(tripletex_cursor)

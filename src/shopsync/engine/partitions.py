@@ -13,12 +13,13 @@ they cover everything; a part grown past the limit is split by the client as bef
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["PARTITIONED", "PART_ROWS", "Partition", "cuts_for"]
+__all__ = ["PARTITIONED", "PART_ROWS", "Partition", "cursor_cuts", "cursor_text", "cuts_for"]
 
 #: Rows per remembered part: under the limit of 10,000, so a part can grow between passes.
 PART_ROWS = 8_000
@@ -82,3 +83,16 @@ def cuts_for(counts: Mapping[str, int], partition: Partition, rows: int | None =
             filled = 0
         filled += counts[value]
     return cuts
+
+
+def cursor_text(cuts: list[str]) -> str:
+    """The Tripletex cursor of an order or product listing: where its next scan cuts it."""
+    return json.dumps({"cuts": cuts})
+
+
+def cursor_cuts(raw: str | None) -> list[str] | None:
+    """The cuts a ``cursor_text`` holds (None: no cursor yet, or one without cuts)."""
+    if not raw:
+        return None
+    cuts = json.loads(raw).get("cuts")
+    return [str(c) for c in cuts] if isinstance(cuts, list) else None
